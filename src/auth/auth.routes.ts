@@ -1,0 +1,21 @@
+import { type RequestHandler, Router } from 'express';
+import { type AuthDeps, authHandlers } from './auth.handlers';
+
+/** /auth/profile is an API endpoint: always JSON, so an anonymous caller gets 401 rather than a redirect. */
+const requireAuthJson: RequestHandler = (req, res, next) => {
+  if (req.session.user) return next();
+  res.status(401).json({ error: 'Not authenticated' });
+};
+
+export function authRoutes(deps: AuthDeps): Router {
+  const h = authHandlers(deps);
+  const router = Router();
+  router.get('/register', h.showRegister);
+  router.post('/register', h.register);
+  router.get('/login', h.showLogin);
+  router.post('/login', h.login);
+  router.get('/logout', h.showLogout);
+  router.post('/logout', h.logout);
+  router.get('/profile', requireAuthJson, h.profile);
+  return router;
+}

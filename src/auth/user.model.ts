@@ -1,0 +1,21 @@
+import { type Connection, type InferSchemaType, type Model, Schema } from 'mongoose';
+
+const userSchema = new Schema(
+  {
+    // Stored lower-case, so the unique index makes usernames unique regardless of case.
+    username: { type: String, required: true, lowercase: true, trim: true, unique: true },
+    passwordHash: { type: String, required: true },
+  },
+  { timestamps: true, strict: 'throw' },
+);
+
+export type User = InferSchemaType<typeof userSchema>;
+export type UserModel = Model<User>;
+
+export function userModel(connection: Connection): UserModel {
+  return (connection.models.User as UserModel | undefined) ?? connection.model<User>('User', userSchema);
+}
+
+export function isDuplicateKeyError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && 'code' in err && err.code === 11000;
+}

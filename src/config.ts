@@ -1,0 +1,190 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { projectRoot } from './paths';
+
+/**
+ * The one place that reads the environment. Everything else receives a frozen, typed Config.
+ * Invalid configuration throws ConfigError listing every problem, so the process can print one line
+ * per problem and exit 1 instead of failing later in a confusing way.
+ */
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const intFrom = (min: number, fallback: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min))
+    .optional()
+    .transform((v) => v ?? fallback);
+
+const booleanString = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes')
+  .optional();
+
+const envSchema = z
+  .object({
+    NODE_ENV: z
+      .enum(['development', 'production', 'test'], { message: 'must be development, production or test' })
+      .default('development'),
+    PORT: intFrom(0, 3000).pipe(z.number().max(65535, 'must be at most 65535')),
+    HOST: z.string().trim().min(1).optional(),
+    MONGODB_URI: z
+      .string()
+      .trim()
+      .regex(/^mongodb(\+srv)?:\/\/\S+$/, 'must start with mongodb:// or mongodb+srv://')
+      .optional(),
+    SESSION_SECRET: z.string().optional(),
+    SESSION_IDLE_MINUTES: intFrom(1, 30),
+    SESSION_ABSOLUTE_HOURS: intFrom(1, 12),
+    REMEMBER_ME_DAYS: intFrom(1, 30),
+    BCRYPT_COST: intFrom(10, 12).pipe(z.number().max(15, 'must be at most 15 (each step doubles the time)')),
+    TRUST_PROXY: z.string().trim().min(1).optional(),
+    COOKIE_SECURE: booleanString,
+    LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    // mongodb-memory-server's own variables, read here too so the embedded mode is configured in one place.
+    MONGOMS_SYSTEM_BINARY: z.string().optional(),
+    MONGOMS_VERSION: z.string().default('7.0.15'),
+    FOLIO_MONGOD_CACHE: z.string().optional(),
+    MONGO_DATA_DIR: z.string().trim().min(1).optional(),
+    XDG_CACHE_HOME: z.string().optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return;
+    const secrets = splitSecrets(env.SESSION_SECRET);
+    if (secrets.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required in production' });
+    } else if (secrets.some((s) => s.length < 32)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SESSION_SECRET'],
+        message: 'every secret must be at least 32 characters in production',
+      });
+    }
+    if (!env.MONGODB_URI) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MONGODB_URI'],
+        message: 'is required in production (the embedded MongoDB is for development only)',
+      });
+    }
+  });
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type TrustProxy = boolean | number | string;
+
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly isProduction: boolean;
+  readonly port: number;
+  readonly host: string;
+  /** Unset: the process starts an embedded MongoDB. */
+  readonly mongodbUri: string | undefined;
+  readonly session: {
+    /** The first signs; all verify, so secrets can be rotated without signing everyone out. */
+    readonly secrets: readonly string[];
+    /** True when no SESSION_SECRET was given and a random one was made for this process. */
+    readonly secretIsEphemeral: boolean;
+    readonly cookieName: string;
+    readonly cookieSecure: boolean;
+    readonly idleMs: number;
+    readonly absoluteMs: number;
+    readonly rememberMeMs: number;
+    /** How often an unchanged session is written back just to record activity. */
+    readonly touchAfterSeconds: number;
+  };
+  readonly bcryptCost: number;
+  readonly trustProxy: TrustProxy;
+  readonly logLevel: LogLevel;
+  /** How to get a mongod when MONGODB_URI is unset (development, tests, benchmark). */
+  readonly embeddedMongo: EmbeddedMongoConfig;
+}
+
+export interface EmbeddedMongoConfig {
+  readonly systemBinary: string | undefined;
+  readonly version: string;
+  /** The embedded database's files, kept across restarts. */
+  readonly dataDir: string;
+  /** Where scripts/provision-mongod.sh keeps the offline build and its wrapper. */
+  readonly provisionCacheDir: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function splitSecrets(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+/** `1` → 1 hop, `true`/`false` → boolean, anything else (`loopback`, CIDRs) passes through to Express. */
+function parseTrustProxy(raw: string | undefined): TrustProxy {
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw;
+}
+
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  // Empty strings (as left by `KEY=` in .env) mean "not set".
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(given);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'} ${i.message}`));
+  }
+  const e = parsed.data;
+  const isProduction = e.NODE_ENV === 'production';
+  const givenSecrets = splitSecrets(e.SESSION_SECRET);
+  const cookieSecure = e.COOKIE_SECURE ?? isProduction;
+  const idleMs = e.SESSION_IDLE_MINUTES * 60_000;
+
+  const config: Config = {
+    env: e.NODE_ENV,
+    isProduction,
+    port: e.PORT,
+    host: e.HOST ?? (isProduction ? '0.0.0.0' : '127.0.0.1'),
+    mongodbUri: e.MONGODB_URI,
+    session: {
+      secrets: givenSecrets.length > 0 ? givenSecrets : [randomBytes(32).toString('base64url')],
+      secretIsEphemeral: givenSecrets.length === 0,
+      // __Host- makes the browser refuse the cookie unless Secure, Path=/ and no Domain: no subdomain can plant it.
+      cookieName: cookieSecure ? '__Host-folio.sid' : 'folio.sid',
+      cookieSecure,
+      idleMs,
+      absoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,
+      rememberMeMs: e.REMEMBER_ME_DAYS * 86_400_000,
+      // At most one write per minute for an active reader, and never coarser than a tenth of the idle limit.
+      touchAfterSeconds: Math.max(1, Math.min(60, Math.floor(idleMs / 10_000))),
+    },
+    bcryptCost: e.BCRYPT_COST,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    logLevel: e.LOG_LEVEL,
+    embeddedMongo: {
+      systemBinary: e.MONGOMS_SYSTEM_BINARY,
+      version: e.MONGOMS_VERSION,
+      dataDir: path.resolve(e.MONGO_DATA_DIR ?? path.join(projectRoot, '.data', 'mongo')),
+      provisionCacheDir:
+        e.FOLIO_MONGOD_CACHE ??
+        path.join(e.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'folio', `mongod-${e.MONGOMS_VERSION}`),
+    },
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const v of Object.values(value)) {
+    if (v && typeof v === 'object') deepFreeze(v);
+  }
+  return Object.freeze(value);
+}

@@ -1,0 +1,34 @@
+import { mkdirSync } from 'node:fs';
+import { MongoMemoryServer } from 'mongodb-memory-server';
+import type { EmbeddedMongoConfig } from '../config';
+import { resolveMongodBinary } from './mongod-binary';
+
+export interface EmbeddedMongo {
+  readonly uri: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real mongod for development, with its data kept in `dataDir` across restarts
+ * (mongodb-memory-server would otherwise use a temporary directory and delete it).
+ */
+export async function startEmbeddedMongo(options: {
+  mongod: EmbeddedMongoConfig;
+  /** Kept across restarts; undefined → a temporary directory (tests). */
+  dataDir?: string;
+  log: (line: string) => void;
+}): Promise<EmbeddedMongo> {
+  const binary = await resolveMongodBinary(options.mongod, options.log);
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const server = await MongoMemoryServer.create({
+    binary: { version: options.mongod.version, systemBinary: binary.systemBinary },
+    instance: { dbPath: options.dataDir, storageEngine: 'wiredTiger' },
+  });
+  return {
+    uri: server.getUri(),
+    // A kept data directory is the point of embedded mode; a temporary one is removed.
+    stop: async () => {
+      await server.stop({ doCleanup: options.dataDir === undefined });
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import type { Connection } from 'mongoose';
+import { userModel } from '../auth/user.model';
+import { postModel } from '../posts/post.model';
+import { SESSIONS_COLLECTION } from '../session/session-middleware';
+
+const NAMESPACE_EXISTS = 48;
+
+/**
+ * Creates every collection and index the app relies on before it serves traffic:
+ * - unique usernames and the posts sort key exist from the first request (a lazily built unique index can
+ *   let a duplicate through on a fresh database);
+ * - collections are never created implicitly by concurrent first writes. Two requests racing to create the
+ *   same collection make mongod throw a WriteConflict internally, which crashes the Windows build of mongod
+ *   that runs under Wine on machines without internet (see README, "MongoDB, three ways").
+ */
+export async function prepareDatabase(connection: Connection): Promise<void> {
+  const db = connection.db;
+  if (!db) throw new Error('prepareDatabase needs an open connection');
+  const models = [userModel(connection), postModel(connection)];
+  const wanted = [...models.map((m) => m.collection.collectionName), SESSIONS_COLLECTION];
+  const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+  for (const name of wanted.filter((n) => !existing.has(n))) {
+    await db.createCollection(name).catch((err: { code?: number }) => {
+      if (err.code !== NAMESPACE_EXISTS) throw err;
+    });
+  }
+  await Promise.all(models.map((m) => m.createIndexes()));
+}

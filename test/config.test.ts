@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config';
+
+const problemsOf = (env: Record<string, string>): readonly string[] => {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+};
+
+describe('configuration', () => {
+  it('has the contract defaults in development', () => {
+    const c = loadConfig({});
+    expect(c.env).toBe('development');
+    expect(c.port).toBe(3000);
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.mongodbUri).toBeUndefined();
+    expect(c.session.cookieName).toBe('folio.sid');
+    expect(c.session.cookieSecure).toBe(false);
+    expect(c.session.idleMs).toBe(30 * 60_000);
+    expect(c.session.absoluteMs).toBe(12 * 3_600_000);
+    expect(c.session.rememberMeMs).toBe(30 * 86_400_000);
+    expect(c.session.secretIsEphemeral).toBe(true);
+    expect(c.bcryptCost).toBe(12);
+    expect(c.trustProxy).toBe(false);
+    expect(c.logLevel).toBe('info');
+    expect(Object.isFrozen(c) && Object.isFrozen(c.session)).toBe(true);
+  });
+
+  it('production: secure cookie, 0.0.0.0, secrets split for rotation', () => {
+    const c = loadConfig({
+      NODE_ENV: 'production',
+      MONGODB_URI: 'mongodb+srv://user:pw@cluster0.example.net/folio',
+      SESSION_SECRET: `${'a'.repeat(32)}, ${'b'.repeat(40)}`,
+      TRUST_PROXY: '1',
+    });
+    expect(c.session.cookieName).toBe('__Host-folio.sid');
+    expect(c.session.secrets).toEqual(['a'.repeat(32), 'b'.repeat(40)]);
+    expect(c.host).toBe('0.0.0.0');
+    expect(c.trustProxy).toBe(1);
+  });
+
+  it('production requires a long SESSION_SECRET and MONGODB_URI, one problem per line', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+      'SESSION_SECRET is required in production',
+      'MONGODB_URI is required in production (the embedded MongoDB is for development only)',
+    ]);
+    expect(problemsOf({ NODE_ENV: 'production', SESSION_SECRET: 'short', MONGODB_URI: 'mongodb://x/y' })).toEqual([
+      'SESSION_SECRET every secret must be at least 32 characters in production',
+    ]);
+  });
+
+  it('rejects nonsense with a clear message per variable', () => {
+    const problems = problemsOf({ PORT: 'abc', BCRYPT_COST: '4', COOKIE_SECURE: 'maybe', MONGODB_URI: 'http://x' });
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toMatch(/PORT must be a whole number/);
+    expect(problems.join('\n')).toMatch(/BCRYPT_COST/);
+    expect(problems.join('\n')).toMatch(/COOKIE_SECURE must be true or false/);
+    expect(problems.join('\n')).toMatch(/MONGODB_URI must start with mongodb/);
+  });
+
+  it('TRUST_PROXY passes names through and COOKIE_SECURE=true switches to __Host-', () => {
+    const c = loadConfig({ TRUST_PROXY: 'loopback', COOKIE_SECURE: 'true' });
+    expect(c.trustProxy).toBe('loopback');
+    expect(c.session.cookieName).toBe('__Host-folio.sid');
+  });
+});

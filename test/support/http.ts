@@ -1,0 +1,33 @@
+import signature from 'cookie-signature';
+import type { Response } from 'supertest';
+import { TEST_SECRET } from './test-app';
+
+export const PASSWORD = 'password123';
+
+/** Set-Cookie lines of a response, always as an array. */
+export function setCookies(res: Response): string[] {
+  const header = res.headers['set-cookie'] as string | string[] | undefined;
+  if (!header) return [];
+  return Array.isArray(header) ? header : [header];
+}
+
+/** The session cookie's raw value from a response ("s%3A<id>.<signature>"), if one was set. */
+export function sessionCookieValue(res: Response, name = 'folio.sid'): string | undefined {
+  const line = setCookies(res).find((c) => c.startsWith(`${name}=`));
+  const value = line?.slice(name.length + 1).split(';')[0];
+  return value || undefined;
+}
+
+/** The session id inside a signed cookie value, verified with the test secret. */
+export function sessionIdOf(cookieValue: string, secret = TEST_SECRET): string {
+  const decoded = decodeURIComponent(cookieValue);
+  if (!decoded.startsWith('s:')) throw new Error(`not a signed cookie: ${decoded}`);
+  const id = signature.unsign(decoded.slice(2), secret);
+  if (id === false) throw new Error('cookie signature does not verify');
+  return id;
+}
+
+/** A signed cookie value for a session id, as express-session would set it. */
+export function signedCookieFor(sessionId: string, secret = TEST_SECRET): string {
+  return encodeURIComponent(`s:${signature.sign(sessionId, secret)}`);
+}

@@ -1,0 +1,21 @@
+import type { Express } from 'express';
+import request from 'supertest';
+import { PASSWORD } from './http';
+
+type Agent = ReturnType<typeof request.agent>;
+
+/** Registers through the real endpoint (JSON), leaving the agent signed in. */
+export async function registerJson(agent: Agent, username: string, password = PASSWORD): Promise<void> {
+  const res = await agent.post('/auth/register').send({ username, password });
+  if (res.status !== 201) throw new Error(`register ${username}: ${res.status} ${res.text}`);
+}
+
+export async function loginJson(agent: Agent, username: string, password = PASSWORD): Promise<void> {
+  const res = await agent.post('/auth/login').send({ username, password });
+  if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${res.text}`);
+}
+
+/** Creates an account and returns a fresh (signed-out) agent, for tests that log in themselves. */
+export async function createUser(app: Express, username: string, password = PASSWORD): Promise<void> {
+  await registerJson(request.agent(app), username, password);
+}
