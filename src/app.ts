@@ -7,6 +7,7 @@ import { createPasswordVerifier } from './auth/passwords';
 import { userModel } from './auth/user.model';
 import type { Config } from './config';
 import { healthRoutes } from './health/health.routes';
+import { noStoreForSessions } from './http/cache-control';
 import { errorHandler, notFound } from './http/error-handler';
 import { exposeFlash } from './http/flash';
 import { rejectNestedKeys } from './http/reject-nested-keys';
@@ -16,6 +17,9 @@ import { viewLocals } from './http/view-locals';
 import { publicDir, viewsDir } from './paths';
 import { postModel } from './posts/post.model';
 import { postsRoutes } from './posts/posts.routes';
+import { csrfProtection } from './security/csrf';
+import { AuthThrottle, type ThrottleLimits } from './security/login-throttle';
+import { type Clock, enforceSessionLifetime } from './session/session-lifetime';
 import { createSessionMiddleware, createSessionStore } from './session/session-middleware';
 import { excerpt, formatDate, isoDate } from './views-helpers/format';
 
@@ -26,6 +30,9 @@ export interface AppDeps {
   readonly logger: Logger;
   /** Defaults to a connect-mongo store on `connection`. */
   readonly sessionStore?: session.Store;
+  /** Defaults to Date.now; tests pass a controllable clock for the session timeouts. */
+  readonly now?: Clock;
+  readonly throttleLimits?: ThrottleLimits;
 }
 
 /** Builds the Express app from its dependencies. Never listens, never connects: see server.ts for that. */
@@ -34,6 +41,8 @@ export function createApp(deps: AppDeps): Express {
   const users = userModel(connection);
   const posts = postModel(connection);
   const sessionStore = deps.sessionStore ?? createSessionStore(connection, config);
+  const now = deps.now ?? Date.now;
+  const throttle = new AuthThrottle(connection, deps.throttleLimits);
 
   const app = express();
   app.disable('x-powered-by');
@@ -41,9 +50,23 @@ export function createApp(deps: AppDeps): Express {
   app.set('view engine', 'ejs');
   app.set('views', viewsDir);
   app.set('view cache', config.isProduction);
-  Object.assign(app.locals, { siteName: 'Folio', formatDate, isoDate, excerpt });
+  // Express's own last-resort handler reads 'env' to decide whether to print stacks: follow our config.
+  app.set('env', config.isProduction ? 'production' : 'development');
+  // Defaults for every view, so an error page renders even when the request failed before viewLocals ran.
+  Object.assign(app.locals, {
+    siteName: 'Folio',
+    formatDate,
+    isoDate,
+    excerpt,
+    currentUser: null,
+    values: {},
+    errors: {},
+    formMessage: null,
+    takeFlash: () => [],
+  });
 
   app.use(securityHeaders({ https: config.session.cookieSecure }));
+  app.use(noStoreForSessions);
   app.use(requestLogger(logger));
   // Static files and health probes come before the session: they never cost a session read.
   app.use(express.static(publicDir, { maxAge: config.isProduction ? '1d' : 0, index: false }));
@@ -52,12 +75,16 @@ export function createApp(deps: AppDeps): Express {
   // Flat bodies only (extended: false cannot build nested objects) and small ones.
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 50 }));
   app.use(express.json({ limit: '100kb' }));
-  app.use(rejectNestedKeys);
   app.use(createSessionMiddleware(config, sessionStore));
+  app.use(enforceSessionLifetime(config.session, now));
+  // CSRF first: a forged post with a malformed token field (`_csrf[x]=y`) is a 403, like any other forgery.
+  app.use(csrfProtection());
+  app.use(rejectNestedKeys);
   app.use(viewLocals, exposeFlash);
 
   app.get('/', (_req, res) => res.redirect('/posts'));
-  app.use('/auth', authRoutes({ config, users, verifyPassword: createPasswordVerifier(config.bcryptCost), logger }));
+  const verifyPassword = createPasswordVerifier(config.bcryptCost);
+  app.use('/auth', authRoutes({ config, users, verifyPassword, logger, throttle, now }));
   app.use('/posts', postsRoutes({ posts }));
 
   app.use(notFound);

@@ -1,11 +1,13 @@
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import { FormError } from '../http/errors';
+import { FormError, TooManyRequestsError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { safeNextPath } from '../http/safe-redirect';
 import { echoable, parseForm } from '../http/validate';
+import type { AuthThrottle } from '../security/login-throttle';
+import type { Clock } from '../session/session-lifetime';
 import { destroySession } from '../session/session-ops';
 import { loginSchema, registerSchema } from './auth.schemas';
 import { hashPassword, type PasswordVerifier } from './passwords';
@@ -17,12 +19,20 @@ export interface AuthDeps {
   readonly users: UserModel;
   readonly verifyPassword: PasswordVerifier;
   readonly logger: Logger;
+  readonly throttle: AuthThrottle;
+  readonly now: Clock;
 }
 
 const INVALID_CREDENTIALS = 'Invalid username or password.';
 
-export function authHandlers({ config, users, verifyPassword, logger }: AuthDeps) {
-  const signInOptions = (remember: boolean) => ({ remember, rememberMeMs: config.session.rememberMeMs });
+/** 429 with Retry-After, through the one error path. */
+function refuseThrottled(res: Response, retryAfterSeconds: number): never {
+  res.set('Retry-After', String(retryAfterSeconds));
+  throw new TooManyRequestsError(retryAfterSeconds);
+}
+
+export function authHandlers({ config, users, verifyPassword, logger, throttle, now }: AuthDeps) {
+  const signInOptions = (remember: boolean) => ({ remember, rememberMeMs: config.session.rememberMeMs, now: now() });
 
   const showRegister: RequestHandler = (_req, res) => {
     res.render('auth/register', { title: 'Create an account' });
@@ -30,6 +40,9 @@ export function authHandlers({ config, users, verifyPassword, logger }: AuthDeps
 
   const register: RequestHandler = async (req, res) => {
     const form = { view: 'auth/register', locals: { title: 'Create an account' } };
+    const ip = req.ip ?? 'unknown';
+    const wait = await throttle.registrationRetryAfter(ip);
+    if (wait > 0) refuseThrottled(res, wait);
     const input = parseForm(registerSchema, req.body, form);
     const passwordHash = await hashPassword(input.password, config.bcryptCost);
     let user: { id: string; username: string };
@@ -60,10 +73,21 @@ export function authHandlers({ config, users, verifyPassword, logger }: AuthDeps
   const login: RequestHandler = async (req, res) => {
     const form = { view: 'auth/login', locals: { title: 'Log in' } };
     const input = parseForm(loginSchema, req.body, form);
-    const user = await users.findOne({ username: input.username }, { username: 1, passwordHash: 1 }).lean();
+    const ip = req.ip ?? 'unknown';
+    const wait = await throttle.loginRetryAfter(input.username, ip);
+    if (wait > 0) {
+      logger.warn({ event: 'login_throttled', username: input.username, ip }, 'login throttled');
+      refuseThrottled(res, wait);
+    }
+    // input.username is a string (parseForm), and sanitizeFilter is a second line against operator injection.
+    const user = await users
+      .findOne({ username: input.username }, { username: 1, passwordHash: 1 })
+      .setOptions({ sanitizeFilter: true })
+      .lean();
     const ok = await verifyPassword(input.password, user?.passwordHash);
     if (!user || !ok) {
-      logger.warn({ event: 'login_failed', username: input.username, ip: req.ip }, 'login failed');
+      await throttle.recordLoginFailure(input.username, ip);
+      logger.warn({ event: 'login_failed', username: input.username, ip }, 'login failed');
       throw new FormError(
         401,
         form.view,
@@ -74,8 +98,9 @@ export function authHandlers({ config, users, verifyPassword, logger }: AuthDeps
         INVALID_CREDENTIALS,
       );
     }
+    await throttle.recordLoginSuccess(input.username, ip);
     await signIn(req, { id: String(user._id), username: user.username }, signInOptions(input.remember));
-    logger.info({ event: 'login', username: user.username, ip: req.ip }, 'login succeeded');
+    logger.info({ event: 'login', username: user.username, ip }, 'login succeeded');
     if (wantsJson(req)) {
       res.json({ message: 'Logged in' });
       return;

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { SessionData } from 'express-session';
+import { rotateCsrfToken } from '../security/csrf';
 import { regenerateSession, saveSession } from '../session/session-ops';
 
 /** Anonymous state that survives signing in (the visitor keeps what they did before logging in). */
@@ -8,11 +9,13 @@ const CARRIED_OVER: readonly (keyof SessionData)[] = ['flash'];
 export interface SignInOptions {
   readonly remember: boolean;
   readonly rememberMeMs: number;
+  readonly now: number;
 }
 
 /**
- * Signs a user in on a brand-new session id (the old one is destroyed in the store), so an id planted
- * before login (session fixation) is worthless afterwards. Saved before the caller redirects.
+ * Signs a user in on a brand-new session id: the old session is destroyed in the store, so an id planted
+ * before login (session fixation) is worthless afterwards, and the CSRF token (kept in the session) is new.
+ * Saved before the caller redirects.
  */
 export async function signIn(
   req: Request,
@@ -25,6 +28,8 @@ export async function signIn(
   await regenerateSession(req);
   Object.assign(req.session, carried);
   req.session.user = { id: user.id, username: user.username };
+  req.session.auth = { signedInAt: options.now, lastSeenAt: options.now, remember: options.remember };
+  rotateCsrfToken(req);
   // A fresh session's cookie has no Max-Age (it ends with the browser); "Remember me" makes it persistent.
   if (options.remember) req.session.cookie.maxAge = options.rememberMeMs;
   await saveSession(req);

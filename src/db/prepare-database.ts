@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import { userModel } from '../auth/user.model';
 import { postModel } from '../posts/post.model';
+import { THROTTLE_COLLECTION } from '../security/login-throttle';
 import { SESSIONS_COLLECTION } from '../session/session-middleware';
 
 const NAMESPACE_EXISTS = 48;
@@ -17,7 +18,7 @@ export async function prepareDatabase(connection: Connection): Promise<void> {
   const db = connection.db;
   if (!db) throw new Error('prepareDatabase needs an open connection');
   const models = [userModel(connection), postModel(connection)];
-  const wanted = [...models.map((m) => m.collection.collectionName), SESSIONS_COLLECTION];
+  const wanted = [...models.map((m) => m.collection.collectionName), SESSIONS_COLLECTION, THROTTLE_COLLECTION];
   const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
   for (const name of wanted.filter((n) => !existing.has(n))) {
     await db.createCollection(name).catch((err: { code?: number }) => {
@@ -25,4 +26,10 @@ export async function prepareDatabase(connection: Connection): Promise<void> {
     });
   }
   await Promise.all(models.map((m) => m.createIndexes()));
+  // Sessions: MongoDB's TTL monitor deletes expired ones (connect-mongo also filters them on read).
+  await db.collection(SESSIONS_COLLECTION).createIndex({ expires: 1 }, { expireAfterSeconds: 0 });
+  // rate-limiter-flexible's documents: expire by TTL, one per key.
+  const throttles = db.collection(THROTTLE_COLLECTION);
+  await throttles.createIndex({ expire: -1 }, { expireAfterSeconds: 0 });
+  await throttles.createIndex({ key: 1 }, { unique: true });
 }

@@ -26,6 +26,8 @@ export function securityHeaders(options: { https: boolean }): RequestHandler {
     },
     strictTransportSecurity: options.https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     referrerPolicy: { policy: 'same-origin' },
+    // Legacy twin of frame-ancestors 'none' for browsers that predate CSP 2.
+    xFrameOptions: { action: 'deny' },
     crossOriginEmbedderPolicy: false,
   });
 }

@@ -21,7 +21,9 @@ export function createSessionStore(connection: Connection, config: Config): Mong
     // For cookies without Max-Age (no "Remember me"), the stored session expires after the idle limit.
     ttl: Math.ceil(config.session.idleMs / 1000),
     touchAfter: config.session.touchAfterSeconds,
-    autoRemove: 'native',
+    // The TTL index on `expires` is made by prepareDatabase(). Left to connect-mongo, a failed index build
+    // (say, MongoDB briefly down) would reject its collection promise and break the store for good.
+    autoRemove: 'disabled',
   });
 }
 

@@ -14,3 +14,11 @@ export function saveSession(req: Request): Promise<void> {
 export function destroySession(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
 }
+
+/**
+ * True when this visitor has a stored session: anything beyond the cookie settings is in it. A visitor
+ * without one gets a fresh, empty session object from express-session that is never saved.
+ */
+export function hasSessionData(req: Request): boolean {
+  return req.session !== undefined && Object.keys(req.session).some((key) => key !== 'cookie');
+}

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSIONS_COLLECTION } from '../../src/session/session-middleware';
-import { PASSWORD, sessionCookieValue, sessionIdOf, signedCookieFor } from '../support/http';
+import { csrfTokenFrom, PASSWORD, sessionCookieValue, sessionIdOf, signedCookieFor } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createUser } from '../support/users';
 
@@ -30,7 +30,10 @@ describe('register and log out in a browser', () => {
     expect(posts.text).toContain('Signed in as <strong>alice</strong>');
     expect(posts.text).toContain('Welcome to Folio, alice!');
 
-    const logout = await agent.post('/auth/logout').type('form').send({});
+    const logout = await agent
+      .post('/auth/logout')
+      .type('form')
+      .send({ _csrf: csrfTokenFrom(posts.text) });
     expect(logout.status).toBe(303);
     const after = await agent.get(logout.headers.location as string);
     expect(after.text).toContain('Log in');
@@ -90,11 +93,13 @@ describe('session fixation', () => {
     const anon = await request(t.app).get('/posts').set('Cookie', `folio.sid=${planted}`);
     expect(anon.text).toContain('hello'); // the planted session is live before login
 
+    // The victim opens the login form in the planted session (which gets a CSRF token) and signs in.
+    const form = await request(t.app).get('/auth/login').set('Cookie', `folio.sid=${planted}`);
     const login = await request(t.app)
       .post('/auth/login')
       .set('Cookie', `folio.sid=${planted}`)
       .type('form')
-      .send({ username: 'bob', password: PASSWORD });
+      .send({ username: 'bob', password: PASSWORD, _csrf: csrfTokenFrom(form.text) });
     expect(login.status).toBe(303);
     const fresh = sessionCookieValue(login);
     expect(fresh).toBeDefined();

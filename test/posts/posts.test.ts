@@ -1,16 +1,19 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postModel } from '../../src/posts/post.model';
+import { csrfTokenFrom } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { registerJson } from '../support/users';
 
 let t: TestApp;
 let agent: ReturnType<typeof request.agent>;
+let csrf: string;
 
 beforeAll(async () => {
   t = await startTestApp();
   agent = request.agent(t.app);
   await registerJson(agent, 'writer');
+  csrf = csrfTokenFrom((await agent.get('/posts/new')).text);
 });
 afterAll(() => t.close());
 
@@ -25,7 +28,10 @@ describe('posts', () => {
   });
 
   it('a created post is first on /posts and has its own page', async () => {
-    const res = await agent.post('/posts').type('form').send({ title: '  Hello <world>  ', body: 'First *post*' });
+    const res = await agent
+      .post('/posts')
+      .type('form')
+      .send({ title: '  Hello <world>  ', body: 'First *post*', _csrf: csrf });
     expect(res.status).toBe(303);
     const location = res.headers.location as string;
     expect(location).toMatch(/^\/posts\/[a-f0-9]{24}$/);
@@ -70,14 +76,14 @@ describe('posts', () => {
   });
 
   it('invalid posts → 422 with field messages and the input kept', async () => {
-    const res = await agent.post('/posts').type('form').send({ title: '', body: 'kept body' });
+    const res = await agent.post('/posts').type('form').send({ title: '', body: 'kept body', _csrf: csrf });
     expect(res.status).toBe(422);
     expect(res.text).toContain('Give the post a title');
     expect(res.text).toContain('>kept body</textarea>');
     const long = await agent
       .post('/posts')
       .type('form')
-      .send({ title: 'x'.repeat(201), body: 'b' });
+      .send({ title: 'x'.repeat(201), body: 'b', _csrf: csrf });
     expect(long.status).toBe(422);
     expect(long.text).toContain('Keep the title to 200 characters');
   });

@@ -31,3 +31,10 @@ export function sessionIdOf(cookieValue: string, secret = TEST_SECRET): string {
 export function signedCookieFor(sessionId: string, secret = TEST_SECRET): string {
   return encodeURIComponent(`s:${signature.sign(sessionId, secret)}`);
 }
+
+/** The CSRF token of the first form on a page (what a browser would submit). */
+export function csrfTokenFrom(html: string): string {
+  const match = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (!match?.[1]) throw new Error('no CSRF token on this page');
+  return match[1];
+}
