@@ -2,6 +2,9 @@ import express, { type Express } from 'express';
 import type session from 'express-session';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
+import { accountRoutes } from './account/account.routes';
+import { PageViews } from './account/page-views';
+import { SessionDirectory } from './account/session-directory';
 import { authRoutes } from './auth/auth.routes';
 import { createPasswordVerifier } from './auth/passwords';
 import { userModel } from './auth/user.model';
@@ -17,11 +20,12 @@ import { viewLocals } from './http/view-locals';
 import { publicDir, viewsDir } from './paths';
 import { postModel } from './posts/post.model';
 import { postsRoutes } from './posts/posts.routes';
+import { readingListRoutes } from './reading-list/reading-list.routes';
 import { csrfProtection } from './security/csrf';
 import { AuthThrottle, type ThrottleLimits } from './security/login-throttle';
 import { type Clock, enforceSessionLifetime } from './session/session-lifetime';
 import { createSessionMiddleware, createSessionStore } from './session/session-middleware';
-import { excerpt, formatDate, isoDate } from './views-helpers/format';
+import { excerpt, formatDate, isoDate, relativeTime } from './views-helpers/format';
 
 export interface AppDeps {
   readonly config: Config;
@@ -43,6 +47,8 @@ export function createApp(deps: AppDeps): Express {
   const sessionStore = deps.sessionStore ?? createSessionStore(connection, config);
   const now = deps.now ?? Date.now;
   const throttle = new AuthThrottle(connection, deps.throttleLimits);
+  const pageViews = new PageViews(connection);
+  const verifyPassword = createPasswordVerifier(config.bcryptCost);
 
   const app = express();
   app.disable('x-powered-by');
@@ -58,6 +64,7 @@ export function createApp(deps: AppDeps): Express {
     formatDate,
     isoDate,
     excerpt,
+    relativeTime,
     currentUser: null,
     values: {},
     errors: {},
@@ -80,12 +87,24 @@ export function createApp(deps: AppDeps): Express {
   // CSRF first: a forged post with a malformed token field (`_csrf[x]=y`) is a 403, like any other forgery.
   app.use(csrfProtection());
   app.use(rejectNestedKeys);
-  app.use(viewLocals, exposeFlash);
+  app.use(viewLocals, exposeFlash, pageViews.middleware());
 
   app.get('/', (_req, res) => res.redirect('/posts'));
-  const verifyPassword = createPasswordVerifier(config.bcryptCost);
   app.use('/auth', authRoutes({ config, users, verifyPassword, logger, throttle, now }));
   app.use('/posts', postsRoutes({ posts }));
+  app.use('/reading-list', readingListRoutes({ posts }));
+  app.use(
+    '/account',
+    accountRoutes({
+      config,
+      users,
+      sessions: new SessionDirectory(connection),
+      pageViews,
+      verifyPassword,
+      logger,
+      now,
+    }),
+  );
 
   app.use(notFound);
   app.use(errorHandler({ logger, exposeDetails: !config.isProduction }));

@@ -10,7 +10,7 @@ const username = z
   .regex(USERNAME_PATTERN, 'Use 3–30 letters, digits, “_” or “-”');
 
 /** bcrypt only reads the first 72 bytes; longer passwords would be silently truncated, so refuse them. */
-const newPassword = z
+export const newPassword = z
   .string({ error: 'Enter a password' })
   .min(1, 'Enter a password')
   .refine((p) => Buffer.byteLength(p, 'utf8') >= 8, 'Use at least 8 characters')

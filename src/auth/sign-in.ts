@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import type { SessionData } from 'express-session';
 import { rotateCsrfToken } from '../security/csrf';
 import { regenerateSession, saveSession } from '../session/session-ops';
 
 /** Anonymous state that survives signing in (the visitor keeps what they did before logging in). */
-const CARRIED_OVER: readonly (keyof SessionData)[] = ['flash'];
+const CARRIED_OVER: readonly (keyof SessionData)[] = ['flash', 'readingList'];
 
 export interface SignInOptions {
   readonly remember: boolean;
@@ -29,6 +30,11 @@ export async function signIn(
   Object.assign(req.session, carried);
   req.session.user = { id: user.id, username: user.username };
   req.session.auth = { signedInAt: options.now, lastSeenAt: options.now, remember: options.remember };
+  req.session.device = {
+    publicId: randomUUID(),
+    userAgent: (req.get('user-agent') ?? '').slice(0, 512),
+    ip: req.ip ?? 'unknown',
+  };
   rotateCsrfToken(req);
   // A fresh session's cookie has no Max-Age (it ends with the browser); "Remember me" makes it persistent.
   if (options.remember) req.session.cookie.maxAge = options.rememberMeMs;

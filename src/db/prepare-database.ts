@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { PAGE_VIEWS_COLLECTION } from '../account/page-views';
 import { userModel } from '../auth/user.model';
 import { postModel } from '../posts/post.model';
 import { THROTTLE_COLLECTION } from '../security/login-throttle';
@@ -18,7 +19,12 @@ export async function prepareDatabase(connection: Connection): Promise<void> {
   const db = connection.db;
   if (!db) throw new Error('prepareDatabase needs an open connection');
   const models = [userModel(connection), postModel(connection)];
-  const wanted = [...models.map((m) => m.collection.collectionName), SESSIONS_COLLECTION, THROTTLE_COLLECTION];
+  const wanted = [
+    ...models.map((m) => m.collection.collectionName),
+    SESSIONS_COLLECTION,
+    THROTTLE_COLLECTION,
+    PAGE_VIEWS_COLLECTION,
+  ];
   const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
   for (const name of wanted.filter((n) => !existing.has(n))) {
     await db.createCollection(name).catch((err: { code?: number }) => {
@@ -27,7 +33,12 @@ export async function prepareDatabase(connection: Connection): Promise<void> {
   }
   await Promise.all(models.map((m) => m.createIndexes()));
   // Sessions: MongoDB's TTL monitor deletes expired ones (connect-mongo also filters them on read).
-  await db.collection(SESSIONS_COLLECTION).createIndex({ expires: 1 }, { expireAfterSeconds: 0 });
+  const sessions = db.collection(SESSIONS_COLLECTION);
+  await sessions.createIndex({ expires: 1 }, { expireAfterSeconds: 0 });
+  // The account page lists and revokes a user's sessions by this field.
+  await sessions.createIndex({ 'session.user.id': 1 }, { sparse: true });
+  // Page-view counters outlive no session: the longest a session can live is REMEMBER_ME_DAYS.
+  await db.collection(PAGE_VIEWS_COLLECTION).createIndex({ updatedAt: 1 }, { expireAfterSeconds: 90 * 86_400 });
   // rate-limiter-flexible's documents: expire by TTL, one per key.
   const throttles = db.collection(THROTTLE_COLLECTION);
   await throttles.createIndex({ expire: -1 }, { expireAfterSeconds: 0 });

@@ -21,11 +21,25 @@ export interface SessionAuth {
   readonly remember: boolean;
 }
 
+/** Recorded at sign-in so the account page can show the user their devices. */
+export interface SessionDevice {
+  /**
+   * An opaque handle for this session on the account page and in revoke URLs. Never the session id:
+   * that is a bearer secret and must not appear in pages, URLs or logs.
+   */
+  readonly publicId: string;
+  readonly userAgent: string;
+  readonly ip: string;
+}
+
 declare module 'express-session' {
   interface SessionData {
     user: SessionUser;
     auth: SessionAuth;
+    device: SessionDevice;
     flash: FlashMessage[];
+    /** Post ids saved for later, newest first (the tutorial's cart). Works without an account. */
+    readingList: string[];
     // csrfToken is declared by csrf-sync.
   }
 }

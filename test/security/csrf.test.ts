@@ -12,63 +12,138 @@ const EVIL = 'https://evil.example';
 beforeAll(async () => {
   t = await startTestApp();
   await createUser(t.app, 'dora');
+  await createUser(t.app, 'pat');
+  const post = await postModel(t.connection).create({
+    title: 'Saved',
+    body: 'b',
+    authorId: '000000000000000000000001',
+    authorName: 'x',
+  });
+  postId = String(post._id);
 });
 afterAll(() => t.close());
 
-async function signedInAgent() {
+async function signedInAgent(username = 'dora') {
   const agent = request.agent(t.app);
-  await loginJson(agent, 'dora');
+  await loginJson(agent, username);
   const token = csrfTokenFrom((await agent.get('/posts/new')).text);
   return { agent, token };
 }
 
 interface FormRoute {
   readonly name: string;
-  readonly path: string;
-  readonly body: Record<string, string>;
+  /** Signs in as this user (default dora). */
+  readonly user?: string;
+  /** Puts the state in place (with a valid token where that needs a post) and says what to post. */
+  readonly prepare: (agent: Agent, token: string) => Promise<{ path: string; body: Record<string, string> }>;
+  /** Whether the post took effect. */
   readonly changed: () => Promise<boolean>;
 }
+
+type Agent = ReturnType<typeof request.agent>;
+const sessions = () => t.connection.collection(SESSIONS_COLLECTION);
+const sessionCount = (username: string) => sessions().countDocuments({ 'session.user.username': username });
+let postId: string;
+let loginSessionIds = '';
+const sessionIds = async () =>
+  (await sessions().find().toArray())
+    .map((d) => String(d._id))
+    .sort()
+    .join(',');
 
 /** Every state-changing form route, with a body that would change something and how to see the change. */
 const FORM_ROUTES: FormRoute[] = [
   {
     name: 'POST /posts',
-    path: '/posts',
-    body: { title: 'forged', body: 'forged body' },
+    prepare: async () => ({ path: '/posts', body: { title: 'forged', body: 'forged body' } }),
     changed: async () => (await postModel(t.connection).countDocuments({ title: 'forged' })) > 0,
   },
   {
     name: 'POST /auth/logout',
-    path: '/auth/logout',
-    body: {},
-    changed: async () => (await t.connection.collection(SESSIONS_COLLECTION).countDocuments()) === 0,
+    prepare: async () => ({ path: '/auth/logout', body: {} }),
+    changed: async () => (await sessionCount('dora')) === 0,
+  },
+  {
+    name: 'POST /auth/login (from a session)',
+    prepare: async () => {
+      loginSessionIds = await sessionIds();
+      return { path: '/auth/login', body: { username: 'dora', password: PASSWORD } };
+    },
+    // A successful login replaces the session: the ids before and after differ.
+    changed: async () => (await sessionIds()) !== loginSessionIds,
+  },
+  {
+    name: 'POST /reading-list/:postId',
+    prepare: async () => ({ path: `/reading-list/${postId}`, body: {} }),
+    changed: async () => (await sessions().countDocuments({ 'session.readingList': postId })) > 0,
+  },
+  {
+    name: 'POST /reading-list/:postId/remove',
+    prepare: async (agent, token) => {
+      await agent.post(`/reading-list/${postId}`).type('form').send({ _csrf: token });
+      return { path: `/reading-list/${postId}/remove`, body: {} };
+    },
+    changed: async () => (await sessions().countDocuments({ 'session.readingList': postId })) === 0,
+  },
+  {
+    name: 'POST /account/sessions/revoke-others',
+    prepare: async () => {
+      await loginJson(request.agent(t.app), 'dora');
+      return { path: '/account/sessions/revoke-others', body: {} };
+    },
+    changed: async () => (await sessionCount('dora')) === 1,
+  },
+  {
+    name: 'POST /account/sessions/:sid/revoke',
+    prepare: async (agent) => {
+      await loginJson(request.agent(t.app), 'dora');
+      const page = await agent.get('/account/sessions');
+      const path = /action="(\/account\/sessions\/[^"]+\/revoke)"/.exec(page.text)?.[1];
+      if (!path) throw new Error('no other session listed');
+      return { path, body: {} };
+    },
+    changed: async () => (await sessionCount('dora')) === 1,
+  },
+  {
+    name: 'POST /account/password',
+    user: 'pat',
+    prepare: async () => ({
+      path: '/account/password',
+      body: { currentPassword: PASSWORD, newPassword: 'forged-new-password', confirmPassword: 'forged-new-password' },
+    }),
+    changed: async () =>
+      (await request(t.app).post('/auth/login').send({ username: 'pat', password: PASSWORD })).status !== 200,
   },
 ];
 
 describe('CSRF: forms from a signed-in session', () => {
   for (const route of FORM_ROUTES) {
     it(`${route.name} without a token → 403 and nothing changes; with it → works`, async () => {
-      await t.connection.collection(SESSIONS_COLLECTION).deleteMany({});
-      const { agent, token } = await signedInAgent();
+      await sessions().deleteMany({});
+      const { agent, token } = await signedInAgent(route.user);
+      const { path, body } = await route.prepare(agent, token);
+      expect(await route.changed()).toBe(false);
 
-      const missing = await agent.post(route.path).type('form').send(route.body);
+      const missing = await agent.post(path).type('form').send(body);
       expect(missing.status).toBe(403);
       const wrong = await agent
-        .post(route.path)
+        .post(path)
         .type('form')
-        .send({ ...route.body, _csrf: `${token.slice(0, -2)}00` });
+        .send({ ...body, _csrf: `${token.slice(0, -2)}00` });
       expect(wrong.status).toBe(403);
       const nested = await agent
-        .post(route.path)
+        .post(path)
         .type('form')
-        .send(`_csrf[x]=y&${new URLSearchParams(route.body)}`);
+        .send(`_csrf[x]=y&${new URLSearchParams(body)}`);
       expect(nested.status).toBe(403);
+      const crossSiteJson = await agent.post(path).set('Origin', EVIL).send(body);
+      expect(crossSiteJson.status).toBe(403);
       expect(await route.changed()).toBe(false);
 
       const ok = await agent
-        .post(route.path)
+        .post(path)
         .type('form')
-        .send({ ...route.body, _csrf: token });
+        .send({ ...body, _csrf: token });
       expect(ok.status).toBe(303);
       expect(await route.changed()).toBe(true);
     });

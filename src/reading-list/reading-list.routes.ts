@@ -1,0 +1,12 @@
+import { Router } from 'express';
+import { type ReadingListDeps, readingListHandlers } from './reading-list.handlers';
+
+/** Open to anyone: an anonymous visitor's first save is what gives them a session (and a cookie). */
+export function readingListRoutes(deps: ReadingListDeps): Router {
+  const h = readingListHandlers(deps);
+  const router = Router();
+  router.get('/', h.show);
+  router.post('/:postId', h.save);
+  router.post('/:postId/remove', h.remove);
+  return router;
+}
