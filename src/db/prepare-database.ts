@@ -32,6 +32,7 @@ export async function prepareDatabase(connection: Connection): Promise<void> {
     });
   }
   await Promise.all(models.map((m) => m.createIndexes()));
+  await renderLegacyPosts(connection);
   // Sessions: MongoDB's TTL monitor deletes expired ones (connect-mongo also filters them on read).
   const sessions = db.collection(SESSIONS_COLLECTION);
   await sessions.createIndex({ expires: 1 }, { expireAfterSeconds: 0 });
@@ -43,4 +44,13 @@ export async function prepareDatabase(connection: Connection): Promise<void> {
   const throttles = db.collection(THROTTLE_COLLECTION);
   await throttles.createIndex({ expire: -1 }, { expireAfterSeconds: 0 });
   await throttles.createIndex({ key: 1 }, { unique: true });
+}
+
+/** Posts written before Markdown was rendered on save get their HTML, excerpt and reading time once. */
+async function renderLegacyPosts(connection: Connection): Promise<void> {
+  const posts = postModel(connection);
+  for await (const post of posts.find({ bodyHtml: { $exists: false } })) {
+    post.markModified('body');
+    await post.save({ timestamps: false });
+  }
 }

@@ -38,7 +38,7 @@ describe('posts', () => {
 
     const list = await request(t.app).get('/posts');
     expect(titlesOn(list.text)[0]).toBe('Hello &lt;world&gt;');
-    expect(list.text).toContain('by writer');
+    expect(list.text).toContain('by <a href="/users/writer">writer</a>');
 
     const page = await agent.get(location);
     expect(page.status).toBe(200);

@@ -13,6 +13,14 @@ beforeAll(async () => {
   t = await startTestApp();
   await createUser(t.app, 'dora');
   await createUser(t.app, 'pat');
+  doraId = String((await t.connection.collection('users').findOne({ username: 'dora' }))?._id);
+  const doraPost = await postModel(t.connection).create({
+    title: "Dora's",
+    body: 'x',
+    authorId: doraId,
+    authorName: 'dora',
+  });
+  doraPostId = String(doraPost._id);
   const post = await postModel(t.connection).create({
     title: 'Saved',
     body: 'b',
@@ -45,6 +53,9 @@ const sessions = () => t.connection.collection(SESSIONS_COLLECTION);
 const sessionCount = (username: string) => sessions().countDocuments({ 'session.user.username': username });
 let postId: string;
 let loginSessionIds = '';
+let doraId: string;
+let doraPostId: string;
+let deletedId: string;
 const sessionIds = async () =>
   (await sessions().find().toArray())
     .map((d) => String(d._id))
@@ -103,6 +114,25 @@ const FORM_ROUTES: FormRoute[] = [
       return { path, body: {} };
     },
     changed: async () => (await sessionCount('dora')) === 1,
+  },
+  {
+    name: 'POST /posts/:id (edit)',
+    prepare: async () => ({ path: `/posts/${doraPostId}`, body: { title: 'edited by forgery', body: 'x' } }),
+    changed: async () => (await postModel(t.connection).countDocuments({ title: 'edited by forgery' })) > 0,
+  },
+  {
+    name: 'POST /posts/:id/delete',
+    prepare: async () => {
+      const post = await postModel(t.connection).create({
+        title: 'to delete',
+        body: 'x',
+        authorId: doraId,
+        authorName: 'dora',
+      });
+      deletedId = String(post._id);
+      return { path: `/posts/${deletedId}/delete`, body: {} };
+    },
+    changed: async () => (await postModel(t.connection).exists({ _id: deletedId })) === null,
   },
   {
     name: 'POST /account/password',

@@ -1,0 +1,118 @@
+import { Marked } from 'marked';
+import sanitizeHtml from 'sanitize-html';
+
+/**
+ * Markdown → safe HTML: marked parses (GitHub-flavoured), sanitize-html keeps only an allow-list.
+ * Raw HTML in the source goes through the same filter, so nothing executable survives: no scripts, no
+ * event handlers, no styles, no frames, and links only to http, https and mailto.
+ */
+
+const marked = new Marked({ gfm: true, breaks: false, async: false });
+
+const SANITIZE: sanitizeHtml.IOptions = {
+  allowedTags: [
+    'h2',
+    'h3',
+    'h4',
+    'h5',
+    'h6',
+    'p',
+    'br',
+    'hr',
+    'em',
+    'strong',
+    'del',
+    's',
+    'code',
+    'pre',
+    'blockquote',
+    'ul',
+    'ol',
+    'li',
+    'a',
+    'img',
+    'table',
+    'thead',
+    'tbody',
+    'tr',
+    'th',
+    'td',
+  ],
+  allowedAttributes: {
+    a: ['href', 'title', 'rel'],
+    img: ['src', 'alt', 'title'],
+    ol: ['start'],
+    th: ['align'],
+    td: ['align'],
+  },
+  allowedSchemesByTag: { a: ['http', 'https', 'mailto'], img: ['http', 'https'] },
+  allowedSchemes: [],
+  allowProtocolRelative: false,
+  // Script and style contents are dropped with their tags, not shown as text.
+  nonTextTags: [
+    'script',
+    'style',
+    'textarea',
+    'option',
+    'noscript',
+    'title',
+    'iframe',
+    'object',
+    'embed',
+    'svg',
+    'math',
+  ],
+  transformTags: {
+    // The page has the post title as its only h1; a "# heading" in a post becomes an h2.
+    h1: 'h2',
+    // Readers' links: absolute http(s)/mailto only; no ranking credit for spam, no window.opener.
+    a: (tagName, attribs) => {
+      const { href, ...rest } = attribs;
+      const kept: Record<string, string> = { ...rest, rel: 'nofollow ugc noopener' };
+      if (href && /^(https?:\/\/|mailto:)/i.test(href)) kept.href = href;
+      return { tagName, attribs: kept };
+    },
+  },
+  // Images only from absolute http(s) URLs; anything else is dropped whole.
+  exclusiveFilter: (frame) => frame.tag === 'img' && !/^https?:\/\//i.test(frame.attribs.src ?? ''),
+};
+
+export function renderMarkdown(source: string): string {
+  const html = marked.parse(source) as string;
+  return sanitizeHtml(html, SANITIZE);
+}
+
+const ENTITIES: Record<string, string> = {
+  '&amp;': '&',
+  '&lt;': '<',
+  '&gt;': '>',
+  '&quot;': '"',
+  '&#39;': "'",
+  '&#x27;': "'",
+};
+
+/** The visible text of rendered HTML, whitespace collapsed. */
+export function plainText(html: string): string {
+  const text = sanitizeHtml(html.replace(/<\/(p|h\d|li|pre|blockquote|tr)>/g, '$& '), {
+    allowedTags: [],
+    allowedAttributes: {},
+  });
+  return text
+    .replace(/&(amp|lt|gt|quot|#39|#x27);/g, (e) => ENTITIES[e] ?? e)
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** About 200 characters of plain text, cut at a word boundary. */
+export function excerptOf(text: string, max = 200): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s.,;:!?-]+$/, '')}…`;
+}
+
+/** Minutes at 220 words a minute, at least 1. */
+export function readingMinutes(text: string): number {
+  const words = text.split(/\s+/).filter(Boolean).length;
+  return Math.max(1, Math.round(words / 220));
+}

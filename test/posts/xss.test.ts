@@ -1,0 +1,120 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { registerJson } from '../support/users';
+
+/** Payloads in titles and bodies; none may leave executable markup on any page that shows them. */
+export const XSS_PAYLOADS = [
+  '<script>alert(1)</script>',
+  '<SCRIPT SRC=https://evil.example/x.js></SCRIPT>',
+  '<img src=x onerror=alert(1)>',
+  '<img src="https://ok.example/a.png" onload="alert(1)">',
+  '<svg onload=alert(1)>',
+  '<svg><script>alert(1)</script></svg>',
+  '<iframe src="javascript:alert(1)"></iframe>',
+  '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
+  '<a href="javascript:alert(1)">click</a>',
+  '<a href="JaVaScRiPt:alert(1)">click</a>',
+  '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">entities</a>',
+  '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">data</a>',
+  '<a href="vbscript:msgbox(1)">vb</a>',
+  '[md link](javascript:alert(1))',
+  '[md link](  javascript:alert(1)  )',
+  '[md entity](&#x6A;avascript:alert(1))',
+  '![md image](javascript:alert(1))',
+  '![md data image](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)',
+  '<object data="javascript:alert(1)"></object>',
+  '<embed src="javascript:alert(1)">',
+  '<form action="javascript:alert(1)"><button>go</button></form>',
+  '<details open ontoggle=alert(1)>',
+  '<body onload=alert(1)>',
+  '<style>*{background:url("javascript:alert(1)")}</style>',
+  '<div style="background:url(javascript:alert(1))">styled</div>',
+  '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
+  '"><script>alert(1)</script>',
+  "'><img src=x onerror=alert(1)>",
+  '<<script>script>alert(1)<</script>/script>',
+  '<input autofocus onfocus=alert(1)>',
+  '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+  '<base href="javascript:alert(1)//">',
+  '`<script>alert(1)</script>`',
+];
+
+let t: TestApp;
+let agent: ReturnType<typeof request.agent>;
+const ids: string[] = [];
+
+beforeAll(async () => {
+  t = await startTestApp();
+  agent = request.agent(t.app);
+  await registerJson(agent, 'attacker');
+  for (const [i, payload] of XSS_PAYLOADS.entries()) {
+    const res = await agent
+      .post('/posts')
+      .send({ title: `${i} ${payload}`.slice(0, 200), body: `Before ${payload} after\n\n${payload}` });
+    expect(res.status).toBe(201);
+    ids.push(res.body.post.id);
+  }
+});
+afterAll(() => t.close());
+
+/** Executable markup that must not appear in what a page shows (its <title> and <main>). */
+function assertInert(page: string, where: string) {
+  expect(page, where).not.toMatch(/<script/i);
+  const title = /<title>([\s\S]*?)<\/title>/.exec(page)?.[1] ?? '';
+  expect(title, where).not.toMatch(/[<>"]/);
+  const html = /<main[^>]*>([\s\S]*)<\/main>/.exec(page)?.[1] ?? '';
+  expect(html.length, where).toBeGreaterThan(0);
+  expect(html, where).not.toMatch(/<(iframe|object|embed|svg|math|style|meta|base|details|body|link|frame)\b/i);
+  for (const input of html.match(/<input[^>]*>/g) ?? []) {
+    expect(input, where).toMatch(/^<input type="hidden" name="(_csrf|returnTo)" value="[^"]*">$/);
+  }
+  // Attributes inside real tags (escaped text such as "&lt;img onerror=" is harmless and may remain).
+  expect(html, where).not.toMatch(/<[a-z][^>]*\son[a-z]+\s*=/i);
+  expect(html, where).not.toMatch(/<[a-z][^>]*\sstyle\s*=/i);
+  expect(html, where).not.toMatch(
+    /<[a-z][^>]*\s(href|src|action|srcdoc|formaction)\s*=\s*["']?\s*(javascript|data|vbscript):/i,
+  );
+  // The only forms are Folio's own (post actions, CSRF-protected).
+  for (const action of html.matchAll(/<form[^>]*action="([^"]*)"/g))
+    expect(action[1], where).toMatch(/^\/(posts|reading-list|auth)\//);
+}
+
+describe(`XSS corpus (${XSS_PAYLOADS.length} payloads)`, () => {
+  it('has at least 25 payloads', () => {
+    expect(XSS_PAYLOADS.length).toBeGreaterThanOrEqual(25);
+  });
+
+  it('no executable markup on the post pages', async () => {
+    for (const id of ids) {
+      const res = await agent.get(`/posts/${id}`);
+      expect(res.status).toBe(200);
+      assertInert(res.text, `/posts/${id}`);
+    }
+  });
+
+  it('no executable markup on the list pages and the author pages', async () => {
+    const pages = Math.ceil(ids.length / 10);
+    for (let page = 1; page <= pages; page++) {
+      for (const path of [`/posts?page=${page}`, `/users/attacker?page=${page}`]) {
+        const res = await request(t.app).get(path);
+        expect(res.status).toBe(200);
+        assertInert(res.text, path);
+      }
+    }
+  });
+
+  it('safe Markdown survives: links get rel, images keep https', async () => {
+    const res = await agent.post('/posts').send({
+      title: 'Fine',
+      body: '## Heading\n\n*em* **strong** [site](https://example.com) <mailto:me@example.com>\n\n![pic](https://example.com/p.png)\n\n> quote\n\n```\ncode <b>\n```',
+    });
+    const page = await agent.get(`/posts/${res.body.post.id}`);
+    expect(page.text).toContain('<h2>Heading</h2>');
+    expect(page.text).toContain('<a rel="nofollow ugc noopener" href="https://example.com">site</a>');
+    expect(page.text).toContain('href="mailto:me@example.com"');
+    expect(page.text).toContain('<img src="https://example.com/p.png" alt="pic" />');
+    expect(page.text).toContain('<blockquote>');
+    expect(page.text).toContain('<pre><code>code &lt;b&gt;');
+  });
+});
