@@ -23,6 +23,7 @@ import { postsRoutes } from './posts/posts.routes';
 import { readingListRoutes } from './reading-list/reading-list.routes';
 import { csrfProtection } from './security/csrf';
 import { AuthThrottle, type ThrottleLimits } from './security/login-throttle';
+import { saveSessionBeforeRedirect } from './session/save-before-redirect';
 import { type Clock, enforceSessionLifetime } from './session/session-lifetime';
 import { createSessionMiddleware, createSessionStore } from './session/session-middleware';
 import { usersRoutes } from './users/users.routes';
@@ -57,6 +58,8 @@ export function createApp(deps: AppDeps): Express {
   app.set('view engine', 'ejs');
   app.set('views', viewsDir);
   app.set('view cache', config.isProduction);
+  // Strip the indentation and blank lines that template tags leave behind (EJS reads 'view options').
+  app.set('view options', { rmWhitespace: true });
   // Express's own last-resort handler reads 'env' to decide whether to print stacks: follow our config.
   app.set('env', config.isProduction ? 'production' : 'development');
   // Defaults for every view, so an error page renders even when the request failed before viewLocals ran.
@@ -87,6 +90,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 50 }));
   app.use(express.json({ limit: '100kb' }));
   app.use(createSessionMiddleware(config, sessionStore));
+  app.use(saveSessionBeforeRedirect);
   app.use(enforceSessionLifetime(config.session, now));
   // CSRF first: a forged post with a malformed token field (`_csrf[x]=y`) is a 403, like any other forgery.
   app.use(csrfProtection());

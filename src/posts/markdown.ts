@@ -79,7 +79,8 @@ const SANITIZE: sanitizeHtml.IOptions = {
 
 export function renderMarkdown(source: string): string {
   const html = marked.parse(source) as string;
-  return sanitizeHtml(html, SANITIZE);
+  // HTML, not XHTML: void elements without the " />" that sanitize-html writes.
+  return sanitizeHtml(html, SANITIZE).replace(/<(img|br|hr)\b([^>]*?)\s*\/>/g, '<$1$2>');
 }
 
 const ENTITIES: Record<string, string> = {

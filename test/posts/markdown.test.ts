@@ -11,7 +11,7 @@ describe('Markdown rendering', () => {
       '<p><a rel="nofollow ugc noopener">rel</a> <a rel="nofollow ugc noopener">ftp</a></p>\n',
     );
     expect(renderMarkdown('![a](http://x.example/a.png) ![b](/b.png) ![c](//x.example/c.png)')).toBe(
-      '<p><img src="http://x.example/a.png" alt="a" />  </p>\n',
+      '<p><img src="http://x.example/a.png" alt="a">  </p>\n',
     );
   });
 

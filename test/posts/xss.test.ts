@@ -2,43 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { registerJson } from '../support/users';
-
-/** Payloads in titles and bodies; none may leave executable markup on any page that shows them. */
-export const XSS_PAYLOADS = [
-  '<script>alert(1)</script>',
-  '<SCRIPT SRC=https://evil.example/x.js></SCRIPT>',
-  '<img src=x onerror=alert(1)>',
-  '<img src="https://ok.example/a.png" onload="alert(1)">',
-  '<svg onload=alert(1)>',
-  '<svg><script>alert(1)</script></svg>',
-  '<iframe src="javascript:alert(1)"></iframe>',
-  '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
-  '<a href="javascript:alert(1)">click</a>',
-  '<a href="JaVaScRiPt:alert(1)">click</a>',
-  '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">entities</a>',
-  '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">data</a>',
-  '<a href="vbscript:msgbox(1)">vb</a>',
-  '[md link](javascript:alert(1))',
-  '[md link](  javascript:alert(1)  )',
-  '[md entity](&#x6A;avascript:alert(1))',
-  '![md image](javascript:alert(1))',
-  '![md data image](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)',
-  '<object data="javascript:alert(1)"></object>',
-  '<embed src="javascript:alert(1)">',
-  '<form action="javascript:alert(1)"><button>go</button></form>',
-  '<details open ontoggle=alert(1)>',
-  '<body onload=alert(1)>',
-  '<style>*{background:url("javascript:alert(1)")}</style>',
-  '<div style="background:url(javascript:alert(1))">styled</div>',
-  '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
-  '"><script>alert(1)</script>',
-  "'><img src=x onerror=alert(1)>",
-  '<<script>script>alert(1)<</script>/script>',
-  '<input autofocus onfocus=alert(1)>',
-  '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
-  '<base href="javascript:alert(1)//">',
-  '`<script>alert(1)</script>`',
-];
+import { XSS_PAYLOADS } from './xss-payloads';
 
 let t: TestApp;
 let agent: ReturnType<typeof request.agent>;
@@ -113,7 +77,7 @@ describe(`XSS corpus (${XSS_PAYLOADS.length} payloads)`, () => {
     expect(page.text).toContain('<h2>Heading</h2>');
     expect(page.text).toContain('<a rel="nofollow ugc noopener" href="https://example.com">site</a>');
     expect(page.text).toContain('href="mailto:me@example.com"');
-    expect(page.text).toContain('<img src="https://example.com/p.png" alt="pic" />');
+    expect(page.text).toContain('<img src="https://example.com/p.png" alt="pic">');
     expect(page.text).toContain('<blockquote>');
     expect(page.text).toContain('<pre><code>code &lt;b&gt;');
   });

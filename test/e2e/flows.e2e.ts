@@ -1,0 +1,228 @@
+/// <reference lib="dom" />
+// Code passed to page.evaluate runs in the browser, where the DOM exists.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousViolations } from './axe';
+import { launchBrowser, type ServedApp, serveTestApp } from './browser';
+
+let browser: Browser;
+let served: ServedApp;
+const PASSWORD = 'correct horse battery';
+
+beforeAll(async () => {
+  [browser, served] = await Promise.all([launchBrowser(), serveTestApp()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await served?.close();
+});
+
+/** Every page a flow visits is audited with axe; collected here and asserted at the end of each flow. */
+async function newAuditedContext(): Promise<{
+  context: BrowserContext;
+  page: Page;
+  audit: () => Promise<void>;
+  problems: string[];
+}> {
+  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('dialog', async (dialog) => {
+    problems.push(`dialog opened: ${dialog.message()}`);
+    await dialog.dismiss();
+  });
+  const audit = async () => {
+    for (const v of await seriousViolations(page))
+      problems.push(`${page.url()} ${v.impact} ${v.id}: ${v.help} (${v.targets.join(', ')})`);
+  };
+  return { context, page, audit, problems };
+}
+
+/** The flash messages of the page now shown, or its whole main text when there are none (for the failure message). */
+async function flashText(page: Page): Promise<string> {
+  const flash = page.locator('.flash');
+  if ((await flash.count()) > 0) return (await flash.allTextContents()).join(' ');
+  return `no flash on ${page.url()}: ${await page.locator('body').innerText()}`;
+}
+
+async function register(page: Page, username: string) {
+  await page.goto(`${served.baseUrl}/auth/register`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL(`${served.baseUrl}/posts`);
+}
+
+async function logIn(page: Page, username: string, remember = false) {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  if (remember) await page.getByLabel('Remember me on this device').check();
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+describe('flows in Chromium, with axe on every page', () => {
+  it('write a Markdown post, see it rendered, edit it, delete it', async () => {
+    const { context, page, audit, problems } = await newAuditedContext();
+    await register(page, 'writer');
+    await audit();
+    await page.getByRole('link', { name: 'New post' }).click();
+    await audit();
+    // An empty submit shows the errors next to the fields, announced.
+    await page.getByLabel('Title').fill('   ');
+    await page.getByLabel('Body').fill('kept');
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await expect.poll(() => page.locator('[role="alert"]').textContent()).toContain('Please correct the fields');
+    await audit();
+    await page.getByLabel('Title').fill('Gardening notes');
+    await page
+      .getByLabel('Body')
+      .fill(
+        '## Tomatoes\n\nWater **deeply**, not often.\n\n- stake them\n- pinch the suckers\n\n[More](https://example.com)',
+      );
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.waitForURL(/\/posts\/[a-f0-9]{24}$/);
+    expect(await page.locator('.post__body h2').textContent()).toBe('Tomatoes');
+    expect(await page.locator('.post__body strong').textContent()).toBe('deeply');
+    expect(await page.locator('.post__body li').count()).toBe(2);
+    expect(await page.locator('.post__body a').getAttribute('rel')).toBe('nofollow ugc noopener');
+    await audit();
+
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await audit();
+    await page.getByLabel('Title').fill('Gardening notes, revised');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.waitForURL(/\/posts\/[a-f0-9]{24}$/);
+    expect(await page.locator('h1').textContent()).toBe('Gardening notes, revised');
+    expect(await page.locator('.edited').count()).toBe(1);
+
+    await page.getByRole('link', { name: 'Delete' }).click();
+    await audit();
+    await page.getByRole('button', { name: 'Delete post' }).click();
+    await page.waitForURL(`${served.baseUrl}/posts`);
+    expect(await flashText(page)).toContain('has been deleted');
+    expect(await page.getByRole('link', { name: 'Gardening notes, revised' }).count()).toBe(0);
+    await audit();
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('save a post for later while anonymous, log in, find it in the reading list', async () => {
+    const setup = await newAuditedContext();
+    await register(setup.page, 'author2');
+    await setup.page.getByRole('link', { name: 'New post' }).click();
+    await setup.page.getByLabel('Title').fill('Worth reading later');
+    await setup.page.getByLabel('Body').fill('A long read.');
+    await setup.page.getByRole('button', { name: 'Publish' }).click();
+    await setup.page.waitForURL(/\/posts\/[a-f0-9]{24}$/);
+    await setup.context.close();
+
+    const { context, page, audit, problems } = await newAuditedContext();
+    await page.goto(`${served.baseUrl}/posts`);
+    await audit();
+    expect(await context.cookies()).toEqual([]);
+    await page.getByRole('link', { name: 'Worth reading later' }).click();
+    await audit();
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Save for later' }).click()]);
+    expect(await flashText(page)).toContain('Saved to your reading list.');
+    expect((await context.cookies()).map((c) => c.name)).toEqual(['folio.sid']);
+
+    await page.getByRole('link', { name: 'Log in' }).click();
+    await logIn(page, 'author2');
+    await page.waitForURL(`${served.baseUrl}/posts`);
+    await page.getByRole('link', { name: 'Reading list' }).click();
+    await audit();
+    expect(await page.locator('main').textContent()).toContain('Worth reading later');
+    await page.getByRole('button', { name: /Remove/ }).click();
+    expect(await page.getByText('Nothing saved yet.').count()).toBe(1);
+    await audit();
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('two browsers as one user: revoking the other device sends it to login on its next click', async () => {
+    const a = await newAuditedContext();
+    const b = await newAuditedContext();
+    await register(a.page, 'twodevices');
+    await b.page.goto(`${served.baseUrl}/auth/login`);
+    await logIn(b.page, 'twodevices', true);
+    await b.page.waitForURL(`${served.baseUrl}/posts`);
+
+    await a.page.getByRole('link', { name: 'Sessions' }).click();
+    await a.audit();
+    expect(await a.page.locator('.session').count()).toBe(2);
+    expect(await a.page.locator('.session--current').textContent()).toContain('This device');
+    await Promise.all([
+      a.page.waitForNavigation(),
+      a.page
+        .locator('.session:not(.session--current)')
+        .getByRole('button', { name: /Sign out/ })
+        .click(),
+    ]);
+    await a.page.waitForLoadState('load');
+    expect(await flashText(a.page)).toContain('That device has been signed out.');
+    expect(await a.page.locator('.session').count()).toBe(1);
+
+    await b.page.getByRole('link', { name: 'New post' }).click();
+    await b.page.waitForURL(/\/auth\/login\?next=%2Fposts%2Fnew$/);
+    expect(await b.page.locator('header').textContent()).toContain('Log in');
+    await b.audit();
+
+    await a.page.getByRole('link', { name: 'Sessions' }).click();
+    await a.page.goto(`${served.baseUrl}/account/password`);
+    await a.audit();
+    await a.page.goto(`${served.baseUrl}/no/such/page`);
+    await a.audit();
+    expect([...a.problems, ...b.problems]).toEqual([]);
+    await a.context.close();
+    await b.context.close();
+  });
+
+  it('the main flow by keyboard alone: skip link, visible focus, log in with Enter', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${served.baseUrl}/posts`);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Skip to content');
+    const outline = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      const style = getComputedStyle(el);
+      return { style: style.outlineStyle, width: style.outlineWidth, top: el.getBoundingClientRect().top };
+    });
+    expect(outline.style).not.toBe('none');
+    expect(Number.parseFloat(outline.width)).toBeGreaterThanOrEqual(2);
+    expect(outline.top).toBeGreaterThanOrEqual(0); // on screen once focused
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+
+    // Tab through the header to "Log in" and follow it with Enter.
+    await page.goto(`${served.baseUrl}/posts`);
+    for (let i = 0; i < 10; i++) {
+      await page.keyboard.press('Tab');
+      if ((await page.evaluate(() => document.activeElement?.textContent?.trim())) === 'Log in') break;
+    }
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${served.baseUrl}/auth/login`);
+    // The username field has focus on arrival; type, Tab, type, Enter.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('field-username');
+    await page.keyboard.type('writer');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${served.baseUrl}/posts`);
+    expect(await page.locator('header').textContent()).toContain('Signed in as writer');
+    await context.close();
+  });
+
+  it('pages have distinct titles and a language', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const titles = new Set<string>();
+    for (const path of ['/posts', '/auth/login', '/auth/register', '/reading-list', '/auth/logout', '/nope']) {
+      await page.goto(`${served.baseUrl}${path}`);
+      titles.add(await page.title());
+      expect(await page.getAttribute('html', 'lang')).toBe('en');
+    }
+    expect(titles.size).toBe(6);
+    await context.close();
+  });
+});
