@@ -1,0 +1,258 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { cpuSince, markCpu } from './cpu';
+import { type BenchDatabase, openBenchDatabase } from './database';
+import { runLoad } from './load';
+import { localMongodCpu, type MongodCpu } from './mongod-cpu';
+import { type BenchOptions, parseOptions, USAGE } from './options';
+import { formatProfile, summarizeProfile } from './profile-summary';
+import {
+  formatCommands,
+  formatResults,
+  formatTargets,
+  judgeTargets,
+  machine,
+  type ScenarioResult,
+  toScenarioResult,
+  writeJson,
+} from './report';
+import { HEALTHZ, SCENARIOS, type Scenario, type ScenarioRequest, SOAK_SCENARIO, selectScenarios } from './scenarios';
+import { type Fixtures, seed } from './seed';
+import { type ServerProcess, startServerProcess } from './server-process';
+
+/**
+ * `npm run bench`: Folio in its own process on a fresh MongoDB database, 1 user and 1,000 posts seeded
+ * through the API, then each scenario at fixed concurrency (warm-up, then a timed run) from this process.
+ * Prints a Markdown table and writes bench/results/latest.json.
+ */
+
+const RESULTS_DIR = path.join(__dirname, 'results');
+/** COOKIE_SECURE=false (plain HTTP on loopback), so the cookie has no __Host- prefix. */
+const COOKIE_NAME = 'folio.sid';
+/** Lets requests cut off at the end of a run finish, so their MongoDB commands are counted with them. */
+const SETTLE_MS = 300;
+const SOAK_RSS_LIMIT_MB = 50;
+
+const log = (line: string) => console.error(`bench: ${line}`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function serverEnv(options: BenchOptions, db: BenchDatabase): Record<string, string> {
+  return {
+    NODE_ENV: options.env,
+    MONGODB_URI: db.uri,
+    FOLIO_BENCH_DB: db.dbName,
+    SESSION_SECRET: randomBytes(32).toString('hex'),
+    COOKIE_SECURE: 'false',
+    LOG_LEVEL: options.logLevel,
+    // The production cost unless the caller sets another: login's numbers are bcrypt's numbers.
+    ...(process.env.BCRYPT_COST ? { BCRYPT_COST: process.env.BCRYPT_COST } : {}),
+  };
+}
+
+/** One request before the load, so a scenario that answers an error page is reported, not benchmarked. */
+async function check(baseUrl: string, request: ScenarioRequest, expect: Scenario['expect']): Promise<string | null> {
+  const res = await fetch(`${baseUrl}${request.path}`, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+    redirect: 'manual',
+  });
+  const text = await res.text();
+  if (res.status !== expect.status) return `answered ${res.status}, expected ${expect.status}: ${text.slice(0, 200)}`;
+  if (expect.contains && !text.includes(expect.contains)) return `answer lacks "${expect.contains}"`;
+  return null;
+}
+
+/** What the benchmark can see of the machine besides the server: the local mongod's CPU, if it is local. */
+interface Probes {
+  readonly mongod: MongodCpu | undefined;
+}
+
+async function measure(
+  server: ServerProcess,
+  probes: Probes,
+  scenario: Scenario,
+  fixtures: Fixtures,
+  options: BenchOptions,
+  durationSeconds: number,
+  healthzRps: number | undefined,
+): Promise<ScenarioResult> {
+  const request = scenario.request(fixtures);
+  const problem = await check(server.url, request, scenario.expect);
+  if (problem) throw new Error(`${scenario.label} ${problem}`);
+  const load = { baseUrl: server.url, request, connections: options.connections };
+
+  log(`${scenario.label}: ${options.warmup} s warm-up, ${durationSeconds} s timed, ${options.connections} connections`);
+  await runLoad({ ...load, durationSeconds: options.warmup });
+  await sleep(SETTLE_MS);
+  await server.call('reset', null);
+  const profiling = options.profile === scenario.name;
+  if (profiling) await server.call('profileStart', null);
+  const cpuMark = markCpu();
+  const mongodBefore = probes.mongod?.read();
+  const result = await runLoad({ ...load, durationSeconds });
+  const mongodAfter = probes.mongod?.read();
+  const cpu = {
+    ...cpuSince(cpuMark),
+    wallMs: performance.now() - cpuMark.at,
+    mongodCpuMs: mongodBefore === undefined || mongodAfter === undefined ? null : mongodAfter - mongodBefore,
+  };
+  await sleep(SETTLE_MS);
+  if (profiling) {
+    const file = path.join(RESULTS_DIR, 'profiles', `${scenario.name}-${Date.now()}.cpuprofile`);
+    mkdirSync(path.dirname(file), { recursive: true });
+    await server.call('profileStop', { file });
+    console.log(`\nCPU profile of the server during ${scenario.label}: ${path.relative(process.cwd(), file)}`);
+    console.log(formatProfile(summarizeProfile(file)));
+  }
+  const stats = await server.call('stats', null);
+  return toScenarioResult({ ...scenario, ...request }, result, stats, cpu, healthzRps);
+}
+
+async function runTable(
+  server: ServerProcess,
+  probes: Probes,
+  fixtures: Fixtures,
+  options: BenchOptions,
+  db: BenchDatabase,
+) {
+  const scenarios = selectScenarios(options.scenarios);
+  const results: ScenarioResult[] = [];
+  let healthzRps: number | undefined;
+  for (const scenario of scenarios) {
+    const result = await measure(server, probes, scenario, fixtures, options, options.duration, healthzRps);
+    if (scenario.name === HEALTHZ) healthzRps = result.requestsPerSecond;
+    results.push(result);
+  }
+  const targets = judgeTargets(results);
+
+  console.log(`\n${formatResults(results)}\n\n${formatCommands(results)}\n\nTargets:\n${formatTargets(targets)}`);
+  const complete = scenarios.length === SCENARIOS.length;
+  // Only a full run replaces latest.json; a filtered one would otherwise hide the scenarios it skipped.
+  const file = path.join(RESULTS_DIR, complete ? 'latest.json' : 'partial.json');
+  writeJson(file, {
+    ranAt: new Date().toISOString(),
+    machine: machine(),
+    mongodb: db.source,
+    settings: settingsOf(options),
+    scenarios: results,
+    targets,
+  });
+  console.log(`\nwritten: ${path.relative(process.cwd(), file)}`);
+}
+
+/** Long signed-in reading at full concurrency: no errors, and memory that levels off instead of growing. */
+async function runSoak(
+  server: ServerProcess,
+  probes: Probes,
+  fixtures: Fixtures,
+  options: BenchOptions,
+  db: BenchDatabase,
+) {
+  const scenario = SCENARIOS.find((s) => s.name === SOAK_SCENARIO);
+  if (!scenario) throw new Error(`no ${SOAK_SCENARIO} scenario`);
+  const r = await measure(server, probes, scenario, fixtures, options, options.soakDuration, undefined);
+  const growthMb = Math.round((r.rssAfterMb - r.rssBeforeMb) * 10) / 10;
+  const passed = r.errors === 0 && r.non2xx === 0 && growthMb < SOAK_RSS_LIMIT_MB;
+  const soak = {
+    scenario: r.label,
+    durationSeconds: options.soakDuration,
+    connections: options.connections,
+    requestsPerSecond: r.requestsPerSecond,
+    latencyP50Ms: r.latencyP50Ms,
+    latencyP99Ms: r.latencyP99Ms,
+    responses: r.responses,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    non2xx: r.non2xx,
+    rssBeforeMb: r.rssBeforeMb,
+    rssAfterMb: r.rssAfterMb,
+    rssPeakMb: r.rssPeakMb,
+    rssGrowthMb: growthMb,
+    heapUsedAfterMb: r.heapUsedAfterMb,
+    commandsPerRequest: r.commandsPerRequest,
+    sessionWrites: r.sessionWrites,
+    passed,
+  };
+  console.log(
+    [
+      '',
+      `Soak: ${r.label}, ${options.soakDuration} s at ${options.connections} connections`,
+      `  ${r.responses} responses, ${r.requestsPerSecond.toFixed(0)} req/s, p50 ${r.latencyP50Ms} ms, p99 ${r.latencyP99Ms} ms`,
+      `  errors ${r.errors}, non-2xx ${r.non2xx}`,
+      `  server RSS ${r.rssBeforeMb} → ${r.rssAfterMb} MB (peak ${r.rssPeakMb}): growth ${growthMb} MB (limit < ${SOAK_RSS_LIMIT_MB})`,
+      `  MongoDB commands per request ${r.commandsPerRequest}, session writes ${r.sessionWrites}`,
+      `  ${passed ? '✓ passed' : '✗ FAILED'}`,
+    ].join('\n'),
+  );
+  const file = path.join(RESULTS_DIR, 'soak.json');
+  writeJson(file, {
+    ranAt: new Date().toISOString(),
+    machine: machine(),
+    mongodb: db.source,
+    settings: settingsOf(options),
+    soak,
+  });
+  console.log(`\nwritten: ${path.relative(process.cwd(), file)}`);
+  if (!passed) process.exitCode = 1;
+}
+
+function settingsOf(o: BenchOptions) {
+  return {
+    durationSeconds: o.soak ? o.soakDuration : o.duration,
+    warmupSeconds: o.warmup,
+    connections: o.connections,
+    posts: o.posts,
+    serverEnv: o.env,
+    serverLogLevel: o.logLevel,
+    bcryptCost: Number(process.env.BCRYPT_COST ?? 12),
+  };
+}
+
+/** Startup, seeding and every run, with room to spare: a stuck run ends instead of hanging a terminal or CI. */
+function deadlineMs(o: BenchOptions): number {
+  const runs = o.soak ? o.warmup + o.soakDuration : SCENARIOS.length * (o.warmup + o.duration + 5);
+  return (180 + runs * 1.5) * 1000;
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2), process.env);
+  if (!options) {
+    console.log(USAGE);
+    return;
+  }
+  let cleanup = async () => {};
+  const watchdog = setTimeout(() => {
+    log(`still running after ${Math.round(deadlineMs(options) / 1000)} s: giving up`);
+    void cleanup().finally(() => process.exit(2));
+  }, deadlineMs(options));
+  watchdog.unref();
+  process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
+
+  const db = await openBenchDatabase(log);
+  log(`MongoDB: ${db.source}, database ${db.dbName}`);
+  let server: ServerProcess | undefined;
+  cleanup = async () => {
+    await server?.stop().catch(() => {});
+    await db.stop().catch(() => {});
+  };
+  try {
+    server = await startServerProcess({ env: serverEnv(options, db), verbose: options.verbose });
+    log(`Folio (NODE_ENV=${options.env}) on ${server.url}, pid ${server.pid}; seeding ${options.posts} posts…`);
+    const fixtures = await seed(server.url, { posts: options.posts, cookieName: COOKIE_NAME });
+    const probes: Probes = { mongod: localMongodCpu(db.uri) };
+    if (!probes.mongod) log('MongoDB is not a local process: its CPU is not measured');
+    else if (probes.mongod.underWine) log('mongod runs under Wine: its CPU includes wineserver');
+    if (options.soak) await runSoak(server, probes, fixtures, options, db);
+    else await runTable(server, probes, fixtures, options, db);
+  } finally {
+    await cleanup();
+    clearTimeout(watchdog);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

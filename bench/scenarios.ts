@@ -1,0 +1,103 @@
+import type { Fixtures } from './seed';
+
+/** One kind of request the benchmark measures, repeated by every connection for the whole run. */
+export interface Scenario {
+  /** Short id for `--scenario` and the JSON report. */
+  readonly name: string;
+  /** What the table shows. */
+  readonly label: string;
+  readonly request: (f: Fixtures) => ScenarioRequest;
+  /** What one correct answer looks like; checked once before the run, so a broken page is not benchmarked. */
+  readonly expect: { readonly status: number; readonly contains?: string };
+}
+
+export interface ScenarioRequest {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+/** What a browser asks for: the HTML page, not JSON. */
+const HTML = { accept: 'text/html,application/xhtml+xml' };
+/** State-changing requests go as JSON, which needs no CSRF token (see CONTRACT.md, "Session and security rules"). */
+const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json' };
+
+export const HEALTHZ = 'healthz';
+
+/**
+ * In running order. /healthz comes first: the ceiling (Express + helmet + logging, no database) that the
+ * others are compared with. Writes come last, so the read scenarios all see the same 1,000 posts.
+ */
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    name: HEALTHZ,
+    label: 'GET /healthz (ceiling)',
+    request: () => ({ method: 'GET', path: '/healthz', headers: {} }),
+    expect: { status: 200, contains: '"ok"' },
+  },
+  {
+    name: 'posts-anon',
+    label: 'GET /posts (anonymous)',
+    request: () => ({ method: 'GET', path: '/posts', headers: HTML }),
+    expect: { status: 200, contains: 'Benchmark post' },
+  },
+  {
+    name: 'posts-signed-in',
+    label: 'GET /posts (signed in)',
+    request: (f) => ({ method: 'GET', path: '/posts', headers: { ...HTML, cookie: f.cookie } }),
+    expect: { status: 200, contains: 'Signed in as' },
+  },
+  {
+    name: 'post-show',
+    label: 'GET /posts/:id (anonymous)',
+    request: (f) => ({ method: 'GET', path: `/posts/${f.postId}`, headers: HTML }),
+    expect: { status: 200, contains: 'Benchmark post' },
+  },
+  {
+    name: 'posts-page-50',
+    label: 'GET /posts?page=50',
+    request: () => ({ method: 'GET', path: '/posts?page=50', headers: HTML }),
+    expect: { status: 200, contains: 'Benchmark post' },
+  },
+  {
+    name: 'static-css',
+    label: 'GET /css/site.css',
+    request: () => ({ method: 'GET', path: '/css/site.css', headers: { accept: 'text/css' } }),
+    expect: { status: 200 },
+  },
+  {
+    name: 'create-post',
+    label: 'POST /posts (JSON, signed in)',
+    request: (f) => ({
+      method: 'POST',
+      path: '/posts',
+      headers: { ...JSON_HEADERS, cookie: f.cookie },
+      body: JSON.stringify({ title: 'A post written under load', body: 'Short, **Markdown** body.' }),
+    }),
+    expect: { status: 201 },
+  },
+  {
+    name: 'login',
+    label: 'POST /auth/login (JSON)',
+    request: (f) => ({
+      method: 'POST',
+      path: '/auth/login',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ username: f.username, password: f.password }),
+    }),
+    expect: { status: 200, contains: 'Logged in' },
+  },
+];
+
+export const SOAK_SCENARIO = 'posts-signed-in';
+
+/** `--scenario a,b`: names or parts of names; the /healthz ceiling always runs, or there is nothing to compare with. */
+export function selectScenarios(filter: readonly string[]): Scenario[] {
+  if (filter.length === 0) return [...SCENARIOS];
+  const chosen = SCENARIOS.filter((s) => s.name === HEALTHZ || filter.some((f) => s.name.includes(f)));
+  if (chosen.length === 1 && !filter.some((f) => HEALTHZ.includes(f))) {
+    throw new Error(`--scenario ${filter.join(',')} matches none of: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  }
+  return chosen;
+}
