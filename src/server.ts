@@ -1,9 +1,9 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import dotenv from 'dotenv';
 import type { Logger } from 'pino';
 import { createApp } from './app';
 import { type Config, ConfigError, loadConfig } from './config';
-import { connectMongo } from './db/connect';
+import { connectMongo, logConnectionChanges } from './db/connect';
 import { type EmbeddedMongo, startEmbeddedMongo } from './db/embedded-mongo';
 import { prepareDatabase } from './db/prepare-database';
 import { seedDemoContent } from './db/seed-demo';
@@ -45,7 +45,11 @@ async function main(): Promise<void> {
     uri = embedded.uri;
   }
 
-  const connection = await connectMongo(uri);
+  const connection = await connectMongo(uri).catch((err: unknown) => {
+    // Exit 1 with one line; the process manager restarts us. (Only the host is in the driver's message.)
+    throw new Error(`cannot connect to MongoDB: ${err instanceof Error ? err.message : String(err)}`);
+  });
+  const stopLoggingConnection = logConnectionChanges(connection, logger);
   await prepareDatabase(connection);
   if (embedded) await seedDemoContent(connection, config.bcryptCost, logger);
 
@@ -61,6 +65,8 @@ async function main(): Promise<void> {
   });
 
   installShutdown(server, logger, async () => {
+    stopLoggingConnection();
+    // Also closes the session store and the throttle, which share this connection's client.
     await connection.close();
     await embedded?.stop();
   });
@@ -71,6 +77,7 @@ async function main(): Promise<void> {
  * exit 0. A second signal exits at once.
  */
 function installShutdown(server: Server, logger: Logger, closeResources: () => Promise<void>): void {
+  const drain = trackInFlight(server);
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -86,16 +93,48 @@ function installShutdown(server: Server, logger: Logger, closeResources: () => P
     force.unref();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
-      // Keep-alive connections with no request in flight would otherwise hold close() open.
-      server.closeIdleConnections();
+      drain();
     });
     clearTimeout(force);
-    await closeResources();
+    try {
+      await closeResources();
+    } catch (err) {
+      logger.error({ err }, 'closing MongoDB failed');
+      process.exit(1);
+    }
     logger.info('shut down cleanly');
     process.exit(0);
   };
   process.on('SIGTERM', (s) => void stop(s));
   process.on('SIGINT', (s) => void stop(s));
+}
+
+const DRAIN_POLL_MS = 100;
+
+/**
+ * server.close() waits for every connection to end, and Node keeps a keep-alive connection open after the
+ * response in flight on it (until the client's or keepAliveTimeout's 5 s end it). So once draining starts,
+ * every response not yet begun says `Connection: close` and its socket ends with it; connections that turn
+ * idle later (a response already streaming at the signal) are closed as soon as they do.
+ * Returns the function that starts draining.
+ */
+function trackInFlight(server: Server): () => void {
+  const inFlight = new Set<ServerResponse>();
+  let draining = false;
+  // Prepended: it must run before the app, which may answer (and send its headers) synchronously.
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (draining) res.shouldKeepAlive = false;
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+  });
+  return () => {
+    draining = true;
+    for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
+    server.closeIdleConnections();
+    const poll = setInterval(() => server.closeIdleConnections(), DRAIN_POLL_MS);
+    poll.unref();
+    server.once('close', () => clearInterval(poll));
+  };
 }
 
 main().catch((err: unknown) => {

@@ -6,7 +6,12 @@ const userSchema = new Schema(
     username: { type: String, required: true, lowercase: true, trim: true, unique: true },
     passwordHash: { type: String, required: true },
   },
-  { timestamps: true, strict: 'throw' },
+  {
+    timestamps: true,
+    strict: 'throw',
+    // Acknowledged only once a majority of the replica set has it: a failover cannot roll it back.
+    writeConcern: { w: 'majority' },
+  },
 );
 
 export type User = InferSchemaType<typeof userSchema>;

@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import type { Logger } from 'pino';
 
 export const DEFAULT_DB_NAME = 'folio';
 
@@ -22,6 +23,21 @@ export async function connectMongo(uri: string, options: { dbName?: string } = {
   });
   await connection.asPromise();
   return connection;
+}
+
+/**
+ * Logs losing and regaining MongoDB once each, so an outage shows in the logs as one event with a start and an
+ * end rather than only as a 503 per request. Returns the function that stops logging (before a planned close).
+ */
+export function logConnectionChanges(connection: mongoose.Connection, logger: Logger): () => void {
+  const lost = () => logger.warn('MongoDB connection lost: requests that need it get 503 until it is back');
+  const restored = () => logger.info('MongoDB connection restored');
+  connection.on('disconnected', lost);
+  connection.on('reconnected', restored);
+  return () => {
+    connection.off('disconnected', lost);
+    connection.off('reconnected', restored);
+  };
 }
 
 function dbNameFromUri(uri: string): string | undefined {

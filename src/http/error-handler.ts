@@ -1,6 +1,6 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
-import mongoose from 'mongoose';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { isDatabaseUnavailable } from '../health/database-errors';
 import { FormError, HttpError, NotFoundError, ServiceUnavailableError } from './errors';
 import { wantsJson } from './negotiate';
 
@@ -20,14 +20,18 @@ const TITLES: Record<number, string> = {
   503: 'Temporarily unavailable',
 };
 
-/** Driver errors that mean "MongoDB is unreachable right now", not "this request was wrong". */
-function isDatabaseUnavailable(err: unknown): boolean {
-  return (
-    err instanceof mongoose.mongo.MongoServerSelectionError ||
-    err instanceof mongoose.mongo.MongoNetworkError ||
-    err instanceof mongoose.mongo.MongoNotConnectedError ||
-    (err instanceof Error && err.name === 'MongoTopologyClosedError')
-  );
+/**
+ * express-session (configured with `unset: 'destroy'`) deletes from the store any session that a request
+ * ends without — including one it merely failed to read. When the read failed because MongoDB is unavailable,
+ * forget the id for the rest of this response: the delete would cost a second doomed round-trip (another
+ * server-selection timeout, past the 3 s a 503 must take), and were MongoDB merely flaky, it could succeed
+ * and sign the visitor out over a failed read.
+ */
+function keepUnreadSession(req: Request): void {
+  if (req.session === undefined && typeof req.sessionID === 'string') {
+    // Typed as always present, but express-session itself checks it before saving, touching or destroying.
+    (req as { sessionID?: string }).sessionID = undefined;
+  }
 }
 
 /** Errors from body parsing etc. carry a 4xx `status` and an `expose` flag (http-errors). */
@@ -44,17 +48,22 @@ function clientErrorStatus(err: unknown): number | undefined {
  */
 export function errorHandler(options: { logger: Logger; exposeDetails: boolean }): ErrorRequestHandler {
   return (err, req, res, _next) => {
+    const unavailable = !(err instanceof HttpError) && isDatabaseUnavailable(err);
+    if (unavailable) keepUnreadSession(req);
     const known: HttpError | undefined =
       err instanceof HttpError
         ? err
-        : isDatabaseUnavailable(err)
+        : unavailable
           ? new ServiceUnavailableError()
           : clientErrorStatus(err) !== undefined
             ? new HttpError(clientErrorStatus(err) ?? 400, TITLES[clientErrorStatus(err) ?? 400] ?? 'Bad request')
             : undefined;
     const status = known?.status ?? 500;
 
-    if (status >= 500) (req.log ?? options.logger).error({ err }, 'request failed');
+    const log = req.log ?? options.logger;
+    // An outage is one condition, not a bug per request: a short warning each, without the driver's topology dump.
+    if (unavailable) log.warn({ err: { name: err.name, message: err.message } }, 'MongoDB unavailable: answered 503');
+    else if (status >= 500) log.error({ err }, 'request failed');
     if (res.headersSent) {
       req.socket.destroy();
       return;

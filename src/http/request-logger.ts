@@ -16,8 +16,12 @@ export function requestLogger(logger: Logger): RequestHandler {
       res.setHeader('X-Request-Id', id);
       return id;
     },
+    // 503 means "MongoDB is unavailable": an outage, logged as such once (db/connect.ts), not a bug per request.
     customLogLevel: (_req, res, err) =>
-      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      err || (res.statusCode >= 500 && res.statusCode !== 503) ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    // For a 5xx, pino-http would attach a made-up Error ("failed with status code 500") with its own stack; the
+    // real error is already logged, with this request's id, by the error handler.
+    customErrorObject: (_req, _res, _err, { err: _madeUp, ...line }) => line,
     serializers: {
       req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
         id: req.id,
