@@ -7,22 +7,55 @@ export interface RunningServer {
   readonly url: string;
   /** Everything the process printed so far (stdout and stderr). */
   output(): string;
+  /** What it printed on stdout only: the JSON log lines outside development. */
+  stdout(): string;
+  /** Resolves with the exit code once the process has exited. */
+  readonly exited: Promise<number | null>;
   /** Sends a signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-const TSX = path.join(projectRoot, 'node_modules', '.bin', 'tsx');
+export interface FinishedProcess {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
 
-/** Runs src/server.ts as its own process (as `npm start` would) and waits until it listens. */
-export async function spawnServer(env: Record<string, string>, timeoutMs = 90_000): Promise<RunningServer> {
-  const child = spawn(TSX, [path.join(projectRoot, 'src', 'server.ts')], {
+const TSX = path.join(projectRoot, 'node_modules', '.bin', 'tsx');
+const SERVER = path.join(projectRoot, 'src', 'server.ts');
+
+function start(env: Record<string, string>): ChildProcess {
+  return spawn(TSX, [SERVER], {
     cwd: projectRoot,
     env: { ...process.env, NODE_ENV: 'development', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/**
+ * A production process as deployed: behind a TLS-terminating proxy on the same host (which says the visitor
+ * used HTTPS, so the Secure cookie is set), on a database given by `MONGODB_URI`. JSON logs on stdout.
+ */
+export function productionEnv(env: Record<string, string>): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    TRUST_PROXY: 'loopback',
+    SESSION_SECRET: 'process-tests-secret-of-at-least-32-chars',
+    // The lowest cost the app accepts: tests stay fast, the code path is the production one.
+    BCRYPT_COST: '10',
+    ...env,
+  };
+}
+
+/** Runs src/server.ts as its own process (as `npm start` would) and waits until it listens. */
+export async function spawnServer(env: Record<string, string>, timeoutMs = 90_000): Promise<RunningServer> {
+  const child = start(env);
   let out = '';
+  let stdout = '';
   child.stdout?.on('data', (d: Buffer) => {
     out += d.toString();
+    stdout += d.toString();
   });
   child.stderr?.on('data', (d: Buffer) => {
     out += d.toString();
@@ -44,15 +77,37 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 90_00
       clearTimeout(timer);
       reject(new Error(`server exited with ${code} before listening:\n${out}`));
     });
+  }).catch((err: unknown) => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    throw err;
   });
 
   return {
     child,
     url,
     output: () => out,
+    stdout: () => stdout,
+    exited,
     stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
   };
+}
+
+/** Runs src/server.ts expecting it to stop by itself (e.g. refused configuration); kills it after the timeout. */
+export async function runUntilExit(env: Record<string, string>, timeoutMs = 30_000): Promise<FinishedProcess> {
+  const child = start(env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  clearTimeout(timer);
+  return { code, stdout, stderr };
 }

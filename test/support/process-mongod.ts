@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { MongoMemoryReplSet, MongoMemoryServer } from 'mongodb-memory-server';
+import { loadConfig } from '../../src/config';
+import { resolveMongodBinary } from '../../src/db/mongod-binary';
+
+/**
+ * Extra mongods for the few process tests that need their own (an outage, a replica set). Everything else
+ * shares the run's one mongod (global-setup.ts): each of these costs seconds to start, more under Wine.
+ */
+
+const embedded = loadConfig({ ...process.env, NODE_ENV: 'test' }).embeddedMongo;
+
+/** The same mongod the app would use: MONGOMS_SYSTEM_BINARY, the offline build, or a downloaded one. */
+async function binaryOptions(): Promise<{ version: string; systemBinary: string | undefined }> {
+  const binary = await resolveMongodBinary(embedded, (line) => console.error(line));
+  return { version: embedded.version, systemBinary: binary.systemBinary };
+}
+
+/** A port nobody listens on right now (the OS picks it), so a mongod can be stopped and restarted on it. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** A standalone mongod on a fixed port and data directory: `stop()` then `start(true)` brings the same one back. */
+export async function startStandalone(options: { port: number; dbPath: string }): Promise<MongoMemoryServer> {
+  return MongoMemoryServer.create({
+    binary: await binaryOptions(),
+    instance: { port: options.port, dbPath: options.dbPath, storageEngine: 'wiredTiger', portGeneration: false },
+  });
+}
+
+/** A three-member replica set with durable storage, so a step-down behaves as in production. */
+export async function startReplicaSet(): Promise<MongoMemoryReplSet> {
+  return MongoMemoryReplSet.create({
+    binary: await binaryOptions(),
+    replSet: { count: 3, storageEngine: 'wiredTiger' },
+  });
+}
+
+/** `base` (a MongoDB URI) pointed at the database `dbName`, keeping its host list and options. */
+export function withDatabase(base: string, dbName: string): string {
+  const match = /^(mongodb(?:\+srv)?:\/\/[^/?]+)\/?[^?]*(\?.*)?$/.exec(base);
+  if (!match?.[1]) throw new Error(`not a MongoDB URI: ${base}`);
+  return `${match[1]}/${dbName}${match[2] ?? ''}`;
+}
+
+export function uniqueDbName(prefix: string): string {
+  return `${prefix}_${randomUUID().slice(0, 8)}`;
+}
