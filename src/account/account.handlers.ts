@@ -58,7 +58,7 @@ export function accountHandlers({ config, users, sessions, pageViews, verifyPass
       throw new NotFoundError('That is this session: use “Log out” to end it');
     }
     if (!(await sessions.revoke(user.id, publicId))) throw new NotFoundError('No such session');
-    logger.info({ event: 'session_revoked', username: user.username, ip: req.ip }, 'session revoked');
+    (req.log ?? logger).info({ event: 'session_revoked', username: user.username, ip: req.ip }, 'session revoked');
     if (wantsJson(req)) {
       res.json({ message: 'Signed out' });
       return;
@@ -70,7 +70,7 @@ export function accountHandlers({ config, users, sessions, pageViews, verifyPass
   const revokeOthers: RequestHandler = async (req, res) => {
     const user = currentUser(req);
     const count = await sessions.revokeAllExcept(user.id, req.sessionID);
-    logger.info({ event: 'sessions_revoked', username: user.username, ip: req.ip, count }, 'other sessions revoked');
+    (req.log ?? logger).info({ event: 'sessions_revoked', username: user.username, ip: req.ip, count }, 'other sessions revoked');
     if (wantsJson(req)) {
       res.json({ message: 'Signed out', count });
       return;
@@ -105,7 +105,7 @@ export function accountHandlers({ config, users, sessions, pageViews, verifyPass
       rememberMeMs: config.session.rememberMeMs,
       now: now(),
     });
-    logger.info(
+    (req.log ?? logger).info(
       { event: 'password_changed', username: user.username, ip: req.ip, sessionsEnded: ended },
       'password changed',
     );

@@ -53,7 +53,7 @@ export function authHandlers({ config, users, verifyPassword, logger, throttle, 
       throw new FormError(422, form.view, form.locals, { username: 'That username is taken' }, echoable(req.body));
     }
     await signIn(req, user, signInOptions(false));
-    logger.info({ event: 'register', username: user.username, ip: req.ip }, 'user registered');
+    (req.log ?? logger).info({ event: 'register', username: user.username, ip: req.ip }, 'user registered');
     if (wantsJson(req)) {
       res.status(201).json({ user: { username: user.username } });
       return;
@@ -76,7 +76,7 @@ export function authHandlers({ config, users, verifyPassword, logger, throttle, 
     const ip = req.ip ?? 'unknown';
     const wait = await throttle.loginRetryAfter(input.username, ip);
     if (wait > 0) {
-      logger.warn({ event: 'login_throttled', username: input.username, ip }, 'login throttled');
+      (req.log ?? logger).warn({ event: 'login_throttled', username: input.username, ip }, 'login throttled');
       refuseThrottled(res, wait);
     }
     // input.username is a string (parseForm), and sanitizeFilter is a second line against operator injection.
@@ -87,7 +87,7 @@ export function authHandlers({ config, users, verifyPassword, logger, throttle, 
     const ok = await verifyPassword(input.password, user?.passwordHash);
     if (!user || !ok) {
       await throttle.recordLoginFailure(input.username, ip);
-      logger.warn({ event: 'login_failed', username: input.username, ip }, 'login failed');
+      (req.log ?? logger).warn({ event: 'login_failed', username: input.username, ip }, 'login failed');
       throw new FormError(
         401,
         form.view,
@@ -100,7 +100,7 @@ export function authHandlers({ config, users, verifyPassword, logger, throttle, 
     }
     await throttle.recordLoginSuccess(input.username, ip);
     await signIn(req, { id: String(user._id), username: user.username }, signInOptions(input.remember));
-    logger.info({ event: 'login', username: user.username, ip }, 'login succeeded');
+    (req.log ?? logger).info({ event: 'login', username: user.username, ip }, 'login succeeded');
     if (wantsJson(req)) {
       res.json({ message: 'Logged in' });
       return;
@@ -120,7 +120,7 @@ export function authHandlers({ config, users, verifyPassword, logger, throttle, 
     const { cookieName, cookieSecure } = config.session;
     res.clearCookie(cookieName, { path: '/', httpOnly: true, sameSite: 'lax', secure: cookieSecure });
     res.set('Clear-Site-Data', '"cookies"');
-    if (username) logger.info({ event: 'logout', username, ip: req.ip }, 'logged out');
+    if (username) (req.log ?? logger).info({ event: 'logout', username, ip: req.ip }, 'logged out');
     if (wantsJson(req)) {
       res.json({ message: 'Logged out' });
       return;

@@ -31,7 +31,7 @@ export function postEditingHandlers({ posts, logger, now }: PostEditingDeps) {
     const doc = posts.hydrate(post);
     doc.set({ title: input.title, body: input.body, editedAt: new Date(now()) });
     await doc.save();
-    logger.info(
+    (req.log ?? logger).info(
       { event: 'post_updated', postId: String(post._id), username: req.session.user?.username },
       'post updated',
     );
@@ -52,7 +52,7 @@ export function postEditingHandlers({ posts, logger, now }: PostEditingDeps) {
   const destroy: RequestHandler = async (req, res) => {
     const post = loadedPost(res);
     await posts.deleteOne({ _id: post._id });
-    logger.info(
+    (req.log ?? logger).info(
       { event: 'post_deleted', postId: String(post._id), username: req.session.user?.username },
       'post deleted',
     );

@@ -34,7 +34,9 @@ export function createSessionMiddleware(config: Config, store: session.Store): R
     store,
     resave: false,
     saveUninitialized: false,
-    unset: 'destroy',
+    // 'keep': logout and revocation destroy sessions explicitly; a request that merely failed to load its
+    // session (MongoDB down) must not delete it on the way out.
+    unset: 'keep',
     cookie: {
       httpOnly: true,
       sameSite: 'lax',
