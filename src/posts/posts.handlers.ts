@@ -11,31 +11,34 @@ export interface PostsDeps {
   readonly posts: PostModel;
 }
 
-/** The fields the list page shows (the body for its excerpt); nothing else leaves the database. */
-const LIST_FIELDS = { title: 1, authorName: 1, createdAt: 1, body: 1 } as const;
+/** The fields a post summary shows: stored excerpt and reading time, never the body. */
+export const LIST_FIELDS = { title: 1, authorName: 1, createdAt: 1, excerpt: 1, readingMinutes: 1 } as const;
+
+/**
+ * The list page's one query. Served by the { createdAt: -1, _id: -1 } index: no in-memory sort, and the posts
+ * skipped to reach a deep page are passed over in the index without being read (test/perf checks both with
+ * explain). One post more than a page is asked for, to know whether an older page exists — so the page needs
+ * no count at all: a signed-in view costs the session read, the page-view counter and this query.
+ */
+export function listQuery(posts: PostModel, page: number) {
+  return posts
+    .find({}, LIST_FIELDS)
+    .sort({ createdAt: -1, _id: -1 })
+    .skip((page - 1) * PAGE_SIZE)
+    .limit(PAGE_SIZE + 1)
+    .lean();
+}
 
 export function postsHandlers({ posts }: PostsDeps) {
   const list: RequestHandler = async (req, res) => {
     const page = parsePage(req.query.page);
-    const [items, total] = await Promise.all([
-      // Served by the { createdAt: -1, _id: -1 } index: no in-memory sort, and the posts skipped to reach a
-      // deep page are passed over in the index without being read (test/perf checks both with explain).
-      posts
-        .find({}, LIST_FIELDS)
-        .sort({ createdAt: -1, _id: -1 })
-        .skip((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-        .lean(),
-      // From the collection's metadata: O(1), where countDocuments() would read every post on every view.
-      // Exact on a standalone or replica set; only after an unclean shutdown, or with orphaned documents on a
-      // sharded cluster, can it be slightly off — and then only the page count is.
-      posts.estimatedDocumentCount(),
-    ]);
-    const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    const found = await listQuery(posts, page);
+    const hasNext = found.length > PAGE_SIZE;
+    const items = found.slice(0, PAGE_SIZE);
     if (wantsJson(req)) {
       res.json({
         page,
-        pageCount,
+        hasNext,
         posts: items.map((p) => ({ id: String(p._id), title: p.title, author: p.authorName, createdAt: p.createdAt })),
       });
       return;
@@ -44,7 +47,7 @@ export function postsHandlers({ posts }: PostsDeps) {
       title: page === 1 ? 'Latest posts' : `Posts — page ${page}`,
       posts: items,
       page,
-      pageCount,
+      hasNext,
     });
   };
 
