@@ -28,7 +28,7 @@ export const USAGE = `npm run bench -- [options]       (every option also as an 
   --connections N    concurrent connections         BENCH_CONNECTIONS  default 50
   --scenario A,B     only these (names or parts; /healthz always runs as the ceiling)
   --posts N          posts to seed                  BENCH_POSTS        default 1000
-  --soak             60 s of signed-in GET /posts: errors and RSS growth (bench/results/soak.json)
+  --soak             60 s of signed-in GET /posts after ≥ 10 s of warm-up: errors and RSS growth (soak.json)
   --soak-duration S  length of the soak             BENCH_SOAK_DURATION default 60
   --profile NAME     CPU profile of the server during that scenario (bench/results/profiles/)
   --env ENV          the server's NODE_ENV: production (default) or development

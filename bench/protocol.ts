@@ -17,6 +17,8 @@ export interface WindowStats {
   readonly rssBeforeBytes: number;
   readonly rssAfterBytes: number;
   readonly rssPeakBytes: number;
+  /** RSS every 5 s of the window (no GC first): a leak climbs steadily, a warming heap levels off. */
+  readonly rssSeriesBytes: readonly number[];
   readonly heapUsedBeforeBytes: number;
   readonly heapUsedAfterBytes: number;
   /** CPU time the server process used (user + system) and the wall time of the window. */

@@ -26,11 +26,12 @@ export interface ScenarioResult extends LoadResult {
   /** The local mongod's CPU (null for a remote MongoDB), and per request. */
   readonly mongodCpuPercent: number | null;
   readonly mongodCpuMsPerRequest: number | null;
-  /** The whole machine's busy CPU minus the three above: other work on the machine (noise), and Wine's wineserver. */
+  /** The whole machine's busy CPU minus the three above: other processes, and kernel work nobody is billed for. */
   readonly restCpuPercent: number | null;
   readonly rssBeforeMb: number;
   readonly rssAfterMb: number;
   readonly rssPeakMb: number;
+  readonly rssEvery5sMb: readonly number[];
   readonly heapUsedAfterMb: number;
 }
 
@@ -79,6 +80,7 @@ export function toScenarioResult(
     rssBeforeMb: mb(server.rssBeforeBytes),
     rssAfterMb: mb(server.rssAfterBytes),
     rssPeakMb: mb(server.rssPeakBytes),
+    rssEvery5sMb: server.rssSeriesBytes.map(mb),
     heapUsedAfterMb: mb(server.heapUsedAfterBytes),
   };
 }
@@ -182,4 +184,17 @@ export function machine() {
 export function writeJson(file: string, data: unknown): void {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
+}
+
+/**
+ * CPU of other work than Folio, mongod and autocannon. Scenarios that use MongoDB always show some (kernel
+ * and Wine work for mongod that /proc does not attribute to it); those that do not (healthz, static files)
+ * show ~0 on a quiet machine — if they do not, something else was running and every number is pessimistic.
+ */
+const BUSY_MACHINE_PERCENT = 15;
+
+export function noisyRunWarning(results: readonly ScenarioResult[]): string | null {
+  const busy = results.filter((r) => r.commandsPerRequest === 0 && (r.restCpuPercent ?? 0) > BUSY_MACHINE_PERCENT);
+  if (busy.length === 0) return null;
+  return `warning: other processes used > ${BUSY_MACHINE_PERCENT}% CPU during ${busy.map((r) => r.name).join(', ')}: the machine was shared, numbers are pessimistic; rerun on a quiet machine`;
 }

@@ -53,8 +53,13 @@ async function main(): Promise<void> {
   // One measurement window at a time: the benchmark runs its scenarios one after the other.
   let window = startWindow();
   let peakRss = 0;
+  let rssSeries: number[] = [];
+  let samples = 0;
   const rssSampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+    const rss = process.memoryUsage.rss();
+    peakRss = Math.max(peakRss, rss);
+    samples += 1;
+    if (samples % 20 === 0) rssSeries.push(rss);
   }, 250);
   rssSampler.unref();
 
@@ -72,6 +77,8 @@ async function main(): Promise<void> {
       commands.reset();
       window = startWindow();
       peakRss = window.rss;
+      rssSeries = [];
+      samples = 0;
       return null;
     },
     stats: async () => {
@@ -88,6 +95,7 @@ async function main(): Promise<void> {
         rssBeforeBytes: window.rss,
         rssAfterBytes: memory.rss,
         rssPeakBytes,
+        rssSeriesBytes: rssSeries,
         heapUsedBeforeBytes: window.heapUsed,
         heapUsedAfterBytes: memory.heapUsed,
         cpuMs: (cpu.user + cpu.system) / 1000,
