@@ -70,7 +70,10 @@ export function accountHandlers({ config, users, sessions, pageViews, verifyPass
   const revokeOthers: RequestHandler = async (req, res) => {
     const user = currentUser(req);
     const count = await sessions.revokeAllExcept(user.id, req.sessionID);
-    (req.log ?? logger).info({ event: 'sessions_revoked', username: user.username, ip: req.ip, count }, 'other sessions revoked');
+    (req.log ?? logger).info(
+      { event: 'sessions_revoked', username: user.username, ip: req.ip, count },
+      'other sessions revoked',
+    );
     if (wantsJson(req)) {
       res.json({ message: 'Signed out', count });
       return;

@@ -53,15 +53,12 @@ describe('/account/password', () => {
     await a.post('/auth/login').send({ username: 'alice', password: NEW_PASSWORD });
     const form = await a.get('/account/password');
     const token = csrfTokenFrom(form.text);
-    const wrong = await a
-      .post('/account/password')
-      .type('form')
-      .send({
-        currentPassword: 'not-it-at-all',
-        newPassword: 'another one!',
-        confirmPassword: 'another one!',
-        _csrf: token,
-      });
+    const wrong = await a.post('/account/password').type('form').send({
+      currentPassword: 'not-it-at-all',
+      newPassword: 'another one!',
+      confirmPassword: 'another one!',
+      _csrf: token,
+    });
     expect(wrong.status).toBe(422);
     expect(wrong.text).toContain('That is not your current password');
     expect(wrong.text).not.toContain('another one!');

@@ -42,7 +42,7 @@ async function newAuditedContext(): Promise<{
 async function flashText(page: Page): Promise<string> {
   const flash = page.locator('.flash');
   if ((await flash.count()) > 0) return (await flash.allTextContents()).join(' ');
-  return `no flash on ${page.url()}: ${await page.locator('body').innerText()}`;
+  return `no flash on ${page.url()}: ${await page.locator('main').textContent()}`;
 }
 
 async function register(page: Page, username: string) {

@@ -14,6 +14,7 @@ import { connectMongo } from '../../src/db/connect';
 import { prepareDatabase } from '../../src/db/prepare-database';
 import { postModel } from '../../src/posts/post.model';
 import { SESSIONS_COLLECTION } from '../../src/session/session-middleware';
+import { listedTitles } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { registerJson } from '../support/users';
 
@@ -178,7 +179,7 @@ describe(`the list page's queries with ${POSTS.toLocaleString('en')} posts`, () 
 
   it('page 50 shows the 491st to 500th newest posts', async () => {
     const res = await request(t.app).get('/posts?page=50').expect(200);
-    const titles = [...res.text.matchAll(/class="post-summary__title"><a href="[^"]+">([^<]+)</g)].map((m) => m[1]);
+    const titles = listedTitles(res.text);
     expect(titles).toEqual(Array.from({ length: 10 }, (_, i) => `Post ${POSTS - 490 - i}`));
   });
 });

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postModel } from '../../src/posts/post.model';
-import { csrfTokenFrom } from '../support/http';
+import { csrfTokenFrom, listedTitles } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { registerJson } from '../support/users';
 
@@ -16,9 +16,6 @@ beforeAll(async () => {
   csrf = csrfTokenFrom((await agent.get('/posts/new')).text);
 });
 afterAll(() => t.close());
-
-const titlesOn = (html: string) =>
-  [...html.matchAll(/class="post-summary__title"><a href="[^"]+">([^<]+)</g)].map((m) => m[1]);
 
 describe('posts', () => {
   it('an empty blog shows an empty state', async () => {
@@ -37,7 +34,7 @@ describe('posts', () => {
     expect(location).toMatch(/^\/posts\/[a-f0-9]{24}$/);
 
     const list = await request(t.app).get('/posts');
-    expect(titlesOn(list.text)[0]).toBe('Hello &lt;world&gt;');
+    expect(listedTitles(list.text)[0]).toBe('Hello &lt;world&gt;');
     expect(list.text).toContain('by <a href="/users/writer">writer</a>');
 
     const page = await agent.get(location);
@@ -63,11 +60,11 @@ describe('posts', () => {
     const page2 = await request(t.app).get('/posts?page=2');
     const page3 = await request(t.app).get('/posts?page=3');
     const page4 = await request(t.app).get('/posts?page=4');
-    expect(titlesOn(page1.text)).toEqual(Array.from({ length: 10 }, (_, i) => `Post ${25 - i}`));
-    expect(titlesOn(page2.text)).toHaveLength(10);
-    expect(titlesOn(page3.text)).toEqual(['Post 5', 'Post 4', 'Post 3', 'Post 2', 'Post 1']);
+    expect(listedTitles(page1.text)).toEqual(Array.from({ length: 10 }, (_, i) => `Post ${25 - i}`));
+    expect(listedTitles(page2.text)).toHaveLength(10);
+    expect(listedTitles(page3.text)).toEqual(['Post 5', 'Post 4', 'Post 3', 'Post 2', 'Post 1']);
     expect(page4.status).toBe(200);
-    expect(titlesOn(page4.text)).toEqual([]);
+    expect(listedTitles(page4.text)).toEqual([]);
     expect(page4.text).toContain('There are no posts on page 4.');
     expect(page1.text).toContain('href="/posts?page=2"');
     expect(page2.text).toContain('href="/posts?page=1"');

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postModel } from '../../src/posts/post.model';
-import { csrfTokenFrom, PASSWORD, sessionCookieValue, setCookies } from '../support/http';
+import { csrfTokenFrom, listedTitles, PASSWORD, sessionCookieValue, setCookies } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createUser } from '../support/users';
 
@@ -22,9 +22,6 @@ beforeAll(async () => {
   ids = posts.map((p) => String(p._id));
 });
 afterAll(() => t.close());
-
-const titles = (html: string) =>
-  [...html.matchAll(/class="post-summary__title"><a href="[^"]+">([^<]+)</g)].map((m) => m[1]);
 
 describe('reading list', () => {
   it('anonymous saves 2 posts, logs in, still has both; remove works; a deleted post drops out', async () => {
@@ -50,7 +47,7 @@ describe('reading list', () => {
       .post(`/reading-list/${ids[1]}`)
       .type('form')
       .send({ _csrf: csrfTokenFrom(second.text) });
-    expect(titles((await agent.get('/reading-list')).text)).toEqual(['Second saved', 'First saved']);
+    expect(listedTitles((await agent.get('/reading-list')).text)).toEqual(['Second saved', 'First saved']);
 
     const loginForm = await agent.get('/auth/login');
     const login = await agent
@@ -61,7 +58,7 @@ describe('reading list', () => {
     expect(sessionCookieValue(login)).not.toBe(anonCookie);
     const list = await agent.get('/reading-list');
     expect(list.text).toContain('Signed in as');
-    expect(titles(list.text)).toEqual(['Second saved', 'First saved']);
+    expect(listedTitles(list.text)).toEqual(['Second saved', 'First saved']);
 
     const removed = await agent
       .post(`/reading-list/${ids[1]}/remove`)
@@ -69,13 +66,13 @@ describe('reading list', () => {
       .send({ _csrf: csrfTokenFrom(list.text) });
     expect(removed.status).toBe(303);
     const afterRemove = await agent.get('/reading-list');
-    expect(titles(afterRemove.text)).toEqual(['First saved']);
+    expect(listedTitles(afterRemove.text)).toEqual(['First saved']);
     expect(afterRemove.text).toContain('Removed from your reading list.');
 
     await postModel(t.connection).deleteOne({ _id: ids[0] });
     const afterDelete = await agent.get('/reading-list');
     expect(afterDelete.status).toBe(200);
-    expect(titles(afterDelete.text)).toEqual([]);
+    expect(listedTitles(afterDelete.text)).toEqual([]);
     expect(afterDelete.text).toContain('Nothing saved yet.');
   });
 

@@ -38,3 +38,8 @@ export function csrfTokenFrom(html: string): string {
   if (!match?.[1]) throw new Error('no CSRF token on this page');
   return match[1];
 }
+
+/** The post titles listed on a page (front page, author page, reading list), in order, as HTML text. */
+export function listedTitles(html: string): string[] {
+  return [...html.matchAll(/class="post-summary__title"><a href="[^"]+">([^<]+)</g)].map((m) => m[1] ?? '');
+}

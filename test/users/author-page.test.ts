@@ -2,6 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userModel } from '../../src/auth/user.model';
 import { postModel } from '../../src/posts/post.model';
+import { listedTitles } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createUser } from '../support/users';
 
@@ -31,17 +32,14 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const titles = (html: string) =>
-  [...html.matchAll(/class="post-summary__title"><a href="[^"]+">([^<]+)</g)].map((m) => m[1]);
-
 describe('/users/:username', () => {
   it("lists that author's posts, newest first, paginated, linked from every byline", async () => {
     const page1 = await request(t.app).get('/users/prolific');
     expect(page1.status).toBe(200);
     expect(page1.text).toContain('<h1 class="page-title">Posts by prolific</h1>');
-    expect(titles(page1.text)).toEqual(Array.from({ length: 10 }, (_, i) => `Essay ${12 - i}`));
+    expect(listedTitles(page1.text)).toEqual(Array.from({ length: 10 }, (_, i) => `Essay ${12 - i}`));
     expect(page1.text).toContain('href="/users/prolific?page=2"');
-    expect(titles((await request(t.app).get('/users/prolific?page=2')).text)).toEqual(['Essay 2', 'Essay 1']);
+    expect(listedTitles((await request(t.app).get('/users/prolific?page=2')).text)).toEqual(['Essay 2', 'Essay 1']);
 
     const front = await request(t.app).get('/posts');
     expect(front.text).toContain('by <a href="/users/prolific">prolific</a>');
