@@ -7,6 +7,7 @@ import { runLoad } from './load';
 import { localMongodCpu, type MongodCpu } from './mongod-cpu';
 import { type BenchOptions, parseOptions, USAGE } from './options';
 import { formatProfile, summarizeProfile } from './profile-summary';
+import { BENCH_DB_ENV } from './protocol';
 import {
   formatCommands,
   formatResults,
@@ -43,7 +44,7 @@ function serverEnv(options: BenchOptions, db: BenchDatabase): Record<string, str
   return {
     NODE_ENV: options.env,
     MONGODB_URI: db.uri,
-    FOLIO_BENCH_DB: db.dbName,
+    [BENCH_DB_ENV]: db.dbName,
     SESSION_SECRET: randomBytes(32).toString('hex'),
     COOKIE_SECURE: 'false',
     LOG_LEVEL: options.logLevel,
@@ -101,6 +102,8 @@ async function measure(
     mongodCpuMs: mongodBefore === undefined || mongodAfter === undefined ? null : mongodAfter - mongodBefore,
   };
   await sleep(SETTLE_MS);
+  // Before stopping the profiler, whose own work (serialising the profile) is not the scenario's.
+  const stats = await server.call('stats', null);
   if (profiling) {
     const file = path.join(RESULTS_DIR, 'profiles', `${scenario.name}-${Date.now()}.cpuprofile`);
     mkdirSync(path.dirname(file), { recursive: true });
@@ -108,7 +111,6 @@ async function measure(
     console.log(`\nCPU profile of the server during ${scenario.label}: ${path.relative(process.cwd(), file)}`);
     console.log(formatProfile(summarizeProfile(file)));
   }
-  const stats = await server.call('stats', null);
   return toScenarioResult({ ...scenario, ...request }, result, stats, cpu, healthzRps);
 }
 
@@ -118,8 +120,8 @@ async function runTable(
   fixtures: Fixtures,
   options: BenchOptions,
   db: BenchDatabase,
+  scenarios: readonly Scenario[],
 ) {
-  const scenarios = selectScenarios(options.scenarios);
   const results: ScenarioResult[] = [];
   let healthzRps: number | undefined;
   for (const scenario of scenarios) {
@@ -239,6 +241,16 @@ async function main(): Promise<void> {
   watchdog.unref();
   process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
 
+  // Checked before anything starts: a typo should cost a second, not a MongoDB start and a seed.
+  const scenarios = options.soak
+    ? SCENARIOS.filter((s) => s.name === SOAK_SCENARIO)
+    : selectScenarios(options.scenarios);
+  if (options.profile && !scenarios.some((s) => s.name === options.profile)) {
+    throw new Error(
+      `--profile ${options.profile} is not among the scenarios run: ${scenarios.map((s) => s.name).join(', ')}`,
+    );
+  }
+
   const db = await openBenchDatabase(log);
   log(`MongoDB: ${db.source}, database ${db.dbName}`);
   let server: ServerProcess | undefined;
@@ -254,7 +266,7 @@ async function main(): Promise<void> {
     if (!probes.mongod) log('MongoDB is not a local process: its CPU is not measured');
     else if (probes.mongod.underWine) log('mongod runs under Wine: its CPU includes wineserver');
     if (options.soak) await runSoak(server, probes, fixtures, options, db);
-    else await runTable(server, probes, fixtures, options, db);
+    else await runTable(server, probes, fixtures, options, db, scenarios);
   } finally {
     await cleanup();
     clearTimeout(watchdog);
