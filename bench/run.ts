@@ -36,6 +36,7 @@ const COOKIE_NAME = 'folio.sid';
 const SETTLE_MS = 300;
 const SOAK_RSS_LIMIT_MB = 50;
 const SOAK_MIN_WARMUP_S = 10;
+const SOAK_DEFAULT_S = 60;
 
 const log = (line: string) => console.error(`bench: ${line}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -197,7 +198,8 @@ async function runSoak(
       `  ${passed ? '✓ passed' : '✗ FAILED'}`,
     ].join('\n'),
   );
-  const file = path.join(RESULTS_DIR, 'soak.json');
+  // Like latest.json, soak.json is only replaced by a run of the documented length.
+  const file = path.join(RESULTS_DIR, options.soakDuration >= SOAK_DEFAULT_S ? 'soak.json' : 'soak-short.json');
   writeJson(file, {
     ranAt: new Date().toISOString(),
     machine: machine(),
