@@ -10,6 +10,7 @@ import { createPasswordVerifier } from './auth/passwords';
 import { userModel } from './auth/user.model';
 import type { Config } from './config';
 import { healthRoutes } from './health/health.routes';
+import { assetVersion } from './http/asset-version';
 import { noStoreForSessions } from './http/cache-control';
 import { errorHandler, notFound } from './http/error-handler';
 import { exposeFlash } from './http/flash';
@@ -49,7 +50,7 @@ export function createApp(deps: AppDeps): Express {
   const sessionStore = deps.sessionStore ?? createSessionStore(connection, config);
   const now = deps.now ?? Date.now;
   const throttle = new AuthThrottle(connection, deps.throttleLimits);
-  const pageViews = new PageViews(connection);
+  const pageViews = new PageViews(connection, logger);
   const verifyPassword = createPasswordVerifier(config.bcryptCost);
 
   const app = express();
@@ -65,6 +66,7 @@ export function createApp(deps: AppDeps): Express {
   // Defaults for every view, so an error page renders even when the request failed before viewLocals ran.
   Object.assign(app.locals, {
     siteName: 'Folio',
+    assetVersion: assetVersion(publicDir),
     formatDate,
     isoDate,
     excerpt,
@@ -82,7 +84,12 @@ export function createApp(deps: AppDeps): Express {
   // Static files and health probes come before the session: they never cost a session read.
   // Only a path that names a file (it has an extension) is looked up on disk; without this guard every page
   // request pays for a failed fs.stat and its error object: ~5% of GET /posts's CPU in `npm run bench`.
-  const staticFiles = express.static(publicDir, { maxAge: config.isProduction ? '1d' : 0, index: false });
+  // Versioned URLs (?v=hash) change with the content, so production can cache them for a year.
+  const staticFiles = express.static(publicDir, {
+    maxAge: config.isProduction ? '365d' : 0,
+    immutable: config.isProduction,
+    index: false,
+  });
   app.use((req, res, next) => (/\.[^/]+$/.test(req.path) ? staticFiles(req, res, next) : next()));
   app.use(healthRoutes(connection));
 

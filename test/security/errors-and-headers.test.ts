@@ -133,3 +133,17 @@ describe('security headers', () => {
     }
   });
 });
+
+describe('static files', () => {
+  it('pages link the stylesheet by content hash; production caches it for a year, immutable', async () => {
+    const page = await request(t.app).get('/posts');
+    const href = /<link rel="stylesheet" href="(\/css\/site\.css\?v=[a-f0-9]{12})">/.exec(page.text)?.[1];
+    expect(href).toBeDefined();
+    const config = testConfig({ NODE_ENV: 'production', MONGODB_URI: 'mongodb://127.0.0.1/unused' });
+    const prod = createApp({ config, connection: t.connection, logger: createLogger(config) });
+    const css = await request(prod).get(href as string);
+    expect(css.status).toBe(200);
+    expect(css.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(css.headers['set-cookie']).toBeUndefined();
+  });
+});
