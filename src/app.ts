@@ -119,6 +119,7 @@ export function createApp(deps: AppDeps): Express {
       verifyPassword,
       logger,
       now,
+      throttle,
     }),
   );
 

@@ -4,10 +4,11 @@ import { hashPassword, type PasswordVerifier } from '../auth/passwords';
 import { signIn } from '../auth/sign-in';
 import type { UserModel } from '../auth/user.model';
 import type { Config } from '../config';
-import { FormError, NotFoundError } from '../http/errors';
+import { FormError, NotFoundError, TooManyRequestsError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { parseForm } from '../http/validate';
+import type { AuthThrottle } from '../security/login-throttle';
 import type { Clock } from '../session/session-lifetime';
 import { changePasswordSchema } from './account.schemas';
 import { describeDevice } from './describe-device';
@@ -22,6 +23,7 @@ export interface AccountDeps {
   readonly verifyPassword: PasswordVerifier;
   readonly logger: Logger;
   readonly now: Clock;
+  readonly throttle: AuthThrottle;
 }
 
 /** requireAuth runs first on every account route; this narrows the type for the handlers. */
@@ -31,7 +33,16 @@ function currentUser(req: Parameters<RequestHandler>[0]) {
   return user;
 }
 
-export function accountHandlers({ config, users, sessions, pageViews, verifyPassword, logger, now }: AccountDeps) {
+export function accountHandlers({
+  config,
+  users,
+  sessions,
+  pageViews,
+  verifyPassword,
+  logger,
+  now,
+  throttle,
+}: AccountDeps) {
   const listSessions: RequestHandler = async (req, res) => {
     const user = currentUser(req);
     const [list, views] = await Promise.all([sessions.list(user.id, new Date(now())), pageViews.count(req.sessionID)]);
@@ -94,9 +105,17 @@ export function accountHandlers({ config, users, sessions, pageViews, verifyPass
     const user = currentUser(req);
     const form = { view: 'account/password', locals: { title: 'Change password' } };
     const input = parseForm(changePasswordSchema, req.body, form);
+    // A stolen session must not become a password-guessing oracle: the same counters as login.
+    const ip = req.ip ?? 'unknown';
+    const wait = await throttle.loginRetryAfter(user.username, ip);
+    if (wait > 0) {
+      res.set('Retry-After', String(wait));
+      throw new TooManyRequestsError(wait);
+    }
     const record = await users.findById(user.id, { passwordHash: 1 }).lean();
     if (!record) throw new NotFoundError('No such user');
     if (!(await verifyPassword(input.currentPassword, record.passwordHash))) {
+      await throttle.recordLoginFailure(user.username, ip);
       throw new FormError(422, form.view, form.locals, { currentPassword: 'That is not your current password' }, {});
     }
     await users.updateOne({ _id: user.id }, { passwordHash: await hashPassword(input.newPassword, config.bcryptCost) });

@@ -75,6 +75,24 @@ describe('/account/password', () => {
     );
   });
 
+  it('wrong current passwords are throttled like logins: 429 with Retry-After after five', async () => {
+    await createUser(t.app, 'guesser');
+    const a = request.agent(t.app);
+    await a.post('/auth/login').send({ username: 'guesser', password: PASSWORD });
+    const token = csrfTokenFrom((await a.get('/account/password')).text);
+    const attempt = () =>
+      a.post('/account/password').type('form').send({
+        currentPassword: 'a-wrong-guess',
+        newPassword: 'brand new password',
+        confirmPassword: 'brand new password',
+        _csrf: token,
+      });
+    for (let i = 0; i < 5; i++) expect((await attempt()).status).toBe(422);
+    const blocked = await attempt();
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
   it('anonymous → redirected to log in', async () => {
     const res = await request(t.app).get('/account/password');
     expect(res.status).toBe(303);
