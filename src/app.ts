@@ -28,7 +28,7 @@ import { saveSessionBeforeRedirect } from './session/save-before-redirect';
 import { type Clock, enforceSessionLifetime } from './session/session-lifetime';
 import { createSessionMiddleware, createSessionStore } from './session/session-middleware';
 import { usersRoutes } from './users/users.routes';
-import { excerpt, formatDate, isoDate, relativeTime } from './views-helpers/format';
+import { formatDate, isoDate, relativeTime } from './views-helpers/format';
 
 export interface AppDeps {
   readonly config: Config;
@@ -69,7 +69,6 @@ export function createApp(deps: AppDeps): Express {
     assetVersion: assetVersion(publicDir),
     formatDate,
     isoDate,
-    excerpt,
     relativeTime,
     currentUser: null,
     values: {},

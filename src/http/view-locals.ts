@@ -1,11 +1,7 @@
 import type { RequestHandler } from 'express';
 
-/** What every view may rely on: who is signed in, where we are, and empty form state. */
+/** Who is signed in, for the header of every page (form defaults live in app.locals). */
 export const viewLocals: RequestHandler = (req, res, next) => {
   res.locals.currentUser = req.session?.user ?? null;
-  res.locals.currentPath = req.path;
-  res.locals.values = {};
-  res.locals.errors = {};
-  res.locals.formMessage = null;
   next();
 };
