@@ -47,6 +47,24 @@ const envSchema = z
     TRUST_PROXY: z.string().trim().min(1).optional(),
     COOKIE_SECURE: booleanString,
     LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    ALLOWED_HOSTS: z.string().trim().optional(),
+    PUBLIC_URL: z
+      .string()
+      .trim()
+      .regex(/^https?:\/\/[^/\s?#]+\/?$/, 'must be an origin such as https://blog.example.com (no path)')
+      .optional(),
+    SMTP_URL: z
+      .string()
+      .trim()
+      .regex(/^smtps?:\/\/\S+$/, 'must start with smtp:// or smtps://')
+      .optional(),
+    MAIL_FROM: z.string().trim().min(3).default('Folio <no-reply@localhost>'),
+    REAUTH_MINUTES: intFrom(0, 10),
+    SECURITY_LOG_DAYS: intFrom(1, 365),
+    DELETION_GRACE_DAYS: intFrom(0, 7),
+    PAGE_CACHE_SECONDS: intFrom(0, 5),
+    RESET_TOKEN_MINUTES: intFrom(1, 30),
+    VERIFY_TOKEN_HOURS: intFrom(1, 24),
     // mongodb-memory-server's own variables, read here too so the embedded mode is configured in one place.
     MONGOMS_SYSTEM_BINARY: z.string().optional(),
     MONGOMS_VERSION: z.string().default('7.0.15'),
@@ -55,7 +73,22 @@ const envSchema = z
     XDG_CACHE_HOME: z.string().optional(),
   })
   .superRefine((env, ctx) => {
+    if (env.TRUST_PROXY === 'true') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TRUST_PROXY'],
+        message:
+          'true would trust any X-Forwarded-For (clients could pick their IP): give a hop count such as 1, or addresses such as loopback',
+      });
+    }
     if (env.NODE_ENV !== 'production') return;
+    if (env.SMTP_URL && !env.PUBLIC_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PUBLIC_URL'],
+        message: 'is required in production when SMTP_URL is set (links in mail are built from it)',
+      });
+    }
     const secrets = splitSecrets(env.SESSION_SECRET);
     if (secrets.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required in production' });
@@ -76,7 +109,7 @@ const envSchema = z
   });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
-export type TrustProxy = boolean | number | string;
+export type TrustProxy = false | number | string;
 
 export interface Config {
   readonly env: 'development' | 'production' | 'test';
@@ -101,8 +134,29 @@ export interface Config {
   readonly bcryptCost: number;
   readonly trustProxy: TrustProxy;
   readonly logLevel: LogLevel;
+  /** The site's public origin (no trailing slash): every absolute link is built from it, never from headers. */
+  readonly publicUrl: string;
+  /** Accepted `Host` header values (host names, lower-case, without port); null = no check (warned at start). */
+  readonly allowedHosts: readonly string[] | null;
+  readonly mail: MailConfig;
+  /** Sudo mode: how long a freshly entered password allows sensitive actions; 0 = every time. */
+  readonly reauthMs: number;
+  readonly securityLogDays: number;
+  readonly deletionGraceDays: number;
+  /** How stale a cached anonymous page may be for writes made by other processes; 0 = no page cache. */
+  readonly pageCacheSeconds: number;
+  readonly tokens: { readonly resetMs: number; readonly verifyMs: number };
+  /** Things an operator should hear about once at start (the config is valid, but risky). */
+  readonly warnings: readonly string[];
   /** How to get a mongod when MONGODB_URI is unset (development, tests, benchmark). */
   readonly embeddedMongo: EmbeddedMongoConfig;
+}
+
+export interface MailConfig {
+  /** smtp: deliver through SMTP_URL; outbox: development, kept in MongoDB and shown at /dev/mail; off: no mail. */
+  readonly transport: 'smtp' | 'outbox' | 'off';
+  readonly smtpUrl: string | undefined;
+  readonly from: string;
 }
 
 export interface EmbeddedMongoConfig {
@@ -128,10 +182,9 @@ function splitSecrets(raw: string | undefined): string[] {
     .filter((s) => s.length > 0);
 }
 
-/** `1` → 1 hop, `true`/`false` → boolean, anything else (`loopback`, CIDRs) passes through to Express. */
+/** `1` → 1 hop, `false` → trust nothing, anything else (`loopback`, CIDRs) passes through to Express. */
 function parseTrustProxy(raw: string | undefined): TrustProxy {
   if (raw === undefined || raw === 'false') return false;
-  if (raw === 'true') return true;
   if (/^\d+$/.test(raw)) return Number(raw);
   return raw;
 }
@@ -148,6 +201,21 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const givenSecrets = splitSecrets(e.SESSION_SECRET);
   const cookieSecure = e.COOKIE_SECURE ?? isProduction;
   const idleMs = e.SESSION_IDLE_MINUTES * 60_000;
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
+  const warnings: string[] = [];
+  if (isProduction && !cookieSecure) {
+    warnings.push(
+      'COOKIE_SECURE=false in production: the session cookie travels without Secure, readable on plain HTTP',
+    );
+  }
+  const allowedHosts = parseAllowedHosts(e.ALLOWED_HOSTS, isProduction, e.PUBLIC_URL);
+  if (allowedHosts === null) {
+    warnings.push('ALLOWED_HOSTS and PUBLIC_URL are unset: any Host header is accepted (DNS rebinding is not stopped)');
+  }
+  const mailTransport = e.SMTP_URL ? 'smtp' : isProduction ? 'off' : 'outbox';
+  if (mailTransport === 'off') {
+    warnings.push('SMTP_URL is not set: mail is off, so password reset and address verification are unavailable');
+  }
 
   const config: Config = {
     env: e.NODE_ENV,
@@ -170,6 +238,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     bcryptCost: e.BCRYPT_COST,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     logLevel: e.LOG_LEVEL,
+    publicUrl,
+    allowedHosts,
+    mail: { transport: mailTransport, smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    reauthMs: e.REAUTH_MINUTES * 60_000,
+    securityLogDays: e.SECURITY_LOG_DAYS,
+    deletionGraceDays: e.DELETION_GRACE_DAYS,
+    pageCacheSeconds: e.PAGE_CACHE_SECONDS,
+    tokens: { resetMs: e.RESET_TOKEN_MINUTES * 60_000, verifyMs: e.VERIFY_TOKEN_HOURS * 3_600_000 },
+    warnings,
     embeddedMongo: {
       systemBinary: e.MONGOMS_SYSTEM_BINARY,
       version: e.MONGOMS_VERSION,
@@ -180,6 +257,21 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     },
   };
   return deepFreeze(config);
+}
+
+/**
+ * Host names (port stripped) the app answers to. Development defaults to loopback names so a DNS-rebinding
+ * page cannot reach a developer's server; production defaults to PUBLIC_URL's host, or no check.
+ */
+function parseAllowedHosts(raw: string | undefined, isProduction: boolean, publicUrl: string | undefined) {
+  if (raw) {
+    return raw
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter((h) => h.length > 0);
+  }
+  if (!isProduction) return ['localhost', '127.0.0.1', '[::1]'];
+  return publicUrl ? [new URL(publicUrl).hostname.toLowerCase()] : null;
 }
 
 function deepFreeze<T extends object>(value: T): T {
