@@ -5,6 +5,9 @@ const userSchema = new Schema(
     // Stored lower-case, so the unique index makes usernames unique regardless of case.
     username: { type: String, required: true, lowercase: true, trim: true, unique: true },
     passwordHash: { type: String, required: true },
+    // Optional. Lower-cased, so uniqueness (below) ignores case. Until verified it recovers nothing.
+    email: { type: String, lowercase: true, trim: true },
+    emailVerified: { type: Boolean },
   },
   {
     timestamps: true,
@@ -13,6 +16,10 @@ const userSchema = new Schema(
     writeConcern: { w: 'majority' },
   },
 );
+
+// Unique among verified addresses only: typing someone else's address blocks nobody, and a stranger
+// learns nothing from registering with it. Password reset looks addresses up through this index.
+userSchema.index({ email: 1 }, { unique: true, partialFilterExpression: { emailVerified: true } });
 
 export type User = InferSchemaType<typeof userSchema>;
 export type UserModel = Model<User>;
