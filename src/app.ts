@@ -28,6 +28,7 @@ import { saveSessionBeforeRedirect } from './session/save-before-redirect';
 import { type Clock, enforceSessionLifetime } from './session/session-lifetime';
 import { createSessionMiddleware, createSessionStore } from './session/session-middleware';
 import { usersRoutes } from './users/users.routes';
+import { useEjs } from './views-helpers/ejs-engine';
 import { formatDate, isoDate, relativeTime } from './views-helpers/format';
 
 export interface AppDeps {
@@ -56,11 +57,10 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
-  app.set('view engine', 'ejs');
   app.set('views', viewsDir);
   app.set('view cache', config.isProduction);
-  // Strip the indentation and blank lines that template tags leave behind (EJS reads 'view options').
-  app.set('view options', { rmWhitespace: true });
+  // Strips the indentation and blank lines that template tags leave behind (rmWhitespace), as EJS 7 needs it.
+  useEjs(app, { viewsDir, cache: config.isProduction });
   // Express's own last-resort handler reads 'env' to decide whether to print stacks: follow our config.
   app.set('env', config.isProduction ? 'production' : 'development');
   // Defaults for every view, so an error page renders even when the request failed before viewLocals ran.
