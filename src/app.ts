@@ -22,6 +22,7 @@ import { publicDir, viewsDir } from './paths';
 import { postModel } from './posts/post.model';
 import { postsRoutes } from './posts/posts.routes';
 import { readingListRoutes } from './reading-list/reading-list.routes';
+import { ReadingListStore } from './reading-list/reading-list.store';
 import { csrfProtection } from './security/csrf';
 import { AuthThrottle, type ThrottleLimits } from './security/login-throttle';
 import { saveSessionBeforeRedirect } from './session/save-before-redirect';
@@ -52,10 +53,13 @@ export function createApp(deps: AppDeps): Express {
   const now = deps.now ?? Date.now;
   const throttle = new AuthThrottle(connection, deps.throttleLimits);
   const pageViews = new PageViews(connection, logger);
+  const readingLists = new ReadingListStore(connection);
   const verifyPassword = createPasswordVerifier(config.bcryptCost);
 
   const app = express();
   app.disable('x-powered-by');
+  // signIn() merges anonymous saves into the account's list and has only the request to reach the store.
+  app.set('readingLists', readingLists);
   app.set('trust proxy', config.trustProxy);
   app.set('views', viewsDir);
   app.set('view cache', config.isProduction);
@@ -107,7 +111,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/auth', authRoutes({ config, users, verifyPassword, logger, throttle, now }));
   app.use('/posts', postsRoutes({ posts, logger, now }));
   app.use('/users', usersRoutes({ users, posts }));
-  app.use('/reading-list', readingListRoutes({ posts }));
+  app.use('/reading-list', readingListRoutes({ posts, readingLists }));
   app.use(
     '/account',
     accountRoutes({

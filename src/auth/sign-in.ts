@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import type { SessionData } from 'express-session';
+import { mergeReadingListAtSignIn } from '../reading-list/reading-list.session';
 import { rotateCsrfToken } from '../security/csrf';
 import { regenerateSession, saveSession } from '../session/session-ops';
 
@@ -36,6 +37,7 @@ export async function signIn(
     ip: req.ip ?? 'unknown',
   };
   rotateCsrfToken(req);
+  await mergeReadingListAtSignIn(req, user.id);
   // A fresh session's cookie has no Max-Age (it ends with the browser); "Remember me" makes it persistent.
   if (options.remember) req.session.cookie.maxAge = options.rememberMeMs;
   await saveSession(req);

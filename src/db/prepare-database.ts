@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import { PAGE_VIEWS_COLLECTION } from '../account/page-views';
 import { userModel } from '../auth/user.model';
 import { postModel } from '../posts/post.model';
+import { prepareReadingLists } from '../reading-list/reading-list.store';
 import { THROTTLE_COLLECTION } from '../security/login-throttle';
 import { SESSIONS_COLLECTION } from '../session/session-middleware';
 
@@ -33,6 +34,7 @@ export async function prepareDatabase(connection: Connection): Promise<void> {
   }
   await Promise.all(models.map((m) => m.createIndexes()));
   await renderLegacyPosts(connection);
+  await prepareReadingLists(connection);
   // Sessions: MongoDB's TTL monitor deletes expired ones (connect-mongo also filters them on read).
   const sessions = db.collection(SESSIONS_COLLECTION);
   await sessions.createIndex({ expires: 1 }, { expireAfterSeconds: 0 });

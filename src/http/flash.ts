@@ -1,9 +1,19 @@
 import type { Request, RequestHandler } from 'express';
 import type { FlashKind, FlashMessage } from '../session/session-data';
 
+/** A way on from a confirmation: a link ("View list") and/or a one-button form ("Undo", a POST with the token). */
+export interface FlashActions {
+  readonly link?: { readonly href: string; readonly text: string };
+  readonly undo?: { readonly action: string; readonly text: string; readonly returnTo: string };
+}
+
+/** What the flash area of head.ejs renders. */
+export type ShownFlash = FlashMessage & { readonly actions?: FlashActions };
+
 /** Queues a one-time message for the next page this visitor sees (post/redirect/get). */
-export function flash(req: Request, kind: FlashKind, text: string): void {
-  req.session.flash = [...(req.session.flash ?? []), { kind, text }];
+export function flash(req: Request, kind: FlashKind, text: string, actions?: FlashActions): void {
+  const message: ShownFlash = actions ? { kind, text, actions } : { kind, text };
+  req.session.flash = [...(req.session.flash ?? []), message];
 }
 
 /**
@@ -12,7 +22,7 @@ export function flash(req: Request, kind: FlashKind, text: string): void {
  * untouched: reading nothing writes nothing.
  */
 export const exposeFlash: RequestHandler = (req, res, next) => {
-  res.locals.takeFlash = (): FlashMessage[] => {
+  res.locals.takeFlash = (): ShownFlash[] => {
     const messages = req.session?.flash;
     if (!messages) return [];
     delete req.session.flash;

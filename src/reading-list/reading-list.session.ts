@@ -1,0 +1,39 @@
+import type { Request } from 'express';
+import 'express-session';
+import type { ReadingListStore } from './reading-list.store';
+
+declare module 'express-session' {
+  interface SessionData {
+    /**
+     * How many posts the signed-in reader has saved, for the header. Kept here and updated on every save,
+     * removal and sign-in, so showing it costs no query: a signed-in page view stays at its MongoDB commands.
+     * Another device's save shows in this one's count when this one next saves, removes or opens the list.
+     */
+    readingListCount: number;
+  }
+}
+
+/** The number for the header: the session's own list for a visitor, the cached count for an account. */
+export function readingListCountOf(req: Request): number {
+  const session = req.session;
+  if (!session) return 0;
+  if (session.user) return session.readingListCount ?? 0;
+  return session.readingList?.length ?? 0;
+}
+
+/** The app's store, for the sign-in step that has only the request (set once in createApp). */
+export function readingListsOf(req: Request): ReadingListStore {
+  const store: unknown = req.app.get('readingLists');
+  if (!store) throw new Error("createApp must set app 'readingLists'");
+  return store as ReadingListStore;
+}
+
+/**
+ * At sign-in: the anonymous saves carried over in the session join the account's list (the same list on
+ * every device from then on), and the header count is set. Called by signIn() before the new session is saved.
+ */
+export async function mergeReadingListAtSignIn(req: Request, userId: string): Promise<void> {
+  const anonymous = req.session.readingList ?? [];
+  req.session.readingListCount = await readingListsOf(req).merge(userId, anonymous);
+  delete req.session.readingList;
+}
