@@ -1,0 +1,156 @@
+import type { Request, RequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import type { PasswordVerifier } from '../auth/passwords';
+import type { UserModel } from '../auth/user.model';
+import { FormError, NotFoundError, TooManyRequestsError } from '../http/errors';
+import { flash } from '../http/flash';
+import { wantsJson } from '../http/negotiate';
+import { parseForm } from '../http/validate';
+import type { Mailer } from '../mail/mailer';
+import { renderLinkProblem } from '../recovery/link-problem';
+import { type AccountTokens, credentialsVersionOf } from '../recovery/tokens';
+import type { AuthThrottle } from '../security/login-throttle';
+import type { EmailAddresses } from './email.service';
+import { changeEmailSchema } from './email.schemas';
+
+export interface EmailDeps {
+  readonly users: UserModel;
+  readonly addresses: EmailAddresses;
+  readonly tokens: AccountTokens;
+  readonly mailer: Mailer;
+  readonly verifyPassword: PasswordVerifier;
+  readonly throttle: AuthThrottle;
+  readonly logger: Logger;
+}
+
+const TITLE = 'Email address';
+
+function signedInUser(req: Request) {
+  const user = req.session.user;
+  if (!user) throw new Error('requireAuth must guard this route');
+  return user;
+}
+
+export function emailHandlers({ users, addresses, tokens, mailer, verifyPassword, throttle, logger }: EmailDeps) {
+  /** What the page shows: the address, whether it recovers the account, and one waiting for confirmation. */
+  async function addressState(userId: string) {
+    const [record, pending] = await Promise.all([
+      users.findById(userId, { email: 1, emailVerified: 1 }).lean(),
+      tokens.pendingVerification(userId),
+    ]);
+    if (!record) throw new NotFoundError('No such user');
+    const email = record.email ?? null;
+    const verified = Boolean(email && record.emailVerified);
+    // Without a verified address the requested one is already on the account: nothing else is pending.
+    return { email, verified, pending: pending && pending !== email ? pending : null };
+  }
+
+  const showEmail: RequestHandler = async (req, res) => {
+    const state = await addressState(signedInUser(req).id);
+    if (wantsJson(req)) {
+      res.json({ email: state.email, emailVerified: state.verified, pendingEmail: state.pending });
+      return;
+    }
+    res.render('account/email', { title: TITLE, ...state, mailEnabled: mailer.enabled });
+  };
+
+  const changeEmail: RequestHandler = async (req, res) => {
+    const user = signedInUser(req);
+    const state = await addressState(user.id);
+    const form = { view: 'account/email', locals: { title: TITLE, ...state, mailEnabled: mailer.enabled } };
+    const input = parseForm(changeEmailSchema, req.body, form);
+    // A stolen session must not become a password-guessing oracle: the same atomic counters as login.
+    const attempt = await throttle.beginPasswordAttempt(user.username, req.ip);
+    if (!attempt.allowed) throw new TooManyRequestsError(attempt.retryAfterSeconds);
+    const record = await users
+      .findById(user.id, { passwordHash: 1, credentialsVersion: 1, email: 1, emailVerified: 1 })
+      .lean();
+    if (!record) throw new NotFoundError('No such user');
+    if (!(await verifyPassword(input.currentPassword, record.passwordHash))) {
+      (req.log ?? logger).warn({ event: 'password_check_failed', userId: user.id, ip: req.ip }, 'wrong password');
+      throw new FormError(
+        422,
+        form.view,
+        form.locals,
+        { currentPassword: 'That is not your current password' },
+        { email: input.email },
+      );
+    }
+    await throttle.passwordAccepted(user.username, req.ip);
+    const previousVerified = record.emailVerified && record.email ? record.email : undefined;
+    if (input.email === previousVerified) {
+      return answer(req, res, 200, 'info', `${input.email} is already your confirmed address.`, input.email);
+    }
+    // Without a verified address there is nothing to keep for recovery: the new one takes its place at once.
+    if (!previousVerified) {
+      await users.updateOne({ _id: user.id }, { $set: { email: input.email, emailVerified: false } });
+    }
+    await addresses.startVerification(
+      { id: user.id, username: user.username, credentialsVersion: credentialsVersionOf(record) },
+      input.email,
+      req.ip,
+      previousVerified,
+    );
+    (req.log ?? logger).info({ event: 'email_change_requested', userId: user.id, ip: req.ip }, 'address change');
+    const keep = previousVerified ? ` Until you confirm it, ${previousVerified} stays your recovery address.` : '';
+    return answer(req, res, 202, 'success', `We sent a confirmation link to ${input.email}.${keep}`, input.email);
+  };
+
+  const showVerify: RequestHandler = async (req, res) => {
+    const token = String(req.params.token);
+    const found = await addresses.check(token);
+    if (!found.ok) return renderLinkProblem(req, res, found.problem, 'verify');
+    if (wantsJson(req)) {
+      res.json({ email: found.email });
+      return;
+    }
+    res.render('account/email-verify', { title: 'Confirm your address', email: found.email, token });
+  };
+
+  const verify: RequestHandler = async (req, res) => {
+    const result = await addresses.confirm(String(req.params.token));
+    if (!result.ok && result.problem !== 'taken') return renderLinkProblem(req, res, result.problem, 'verify');
+    if (!result.ok) {
+      if (wantsJson(req)) {
+        res.status(409).json({ error: 'This address is already confirmed for another account' });
+        return;
+      }
+      res.status(409).render('account/email-verified', { title: 'Address not confirmed', taken: true });
+      return;
+    }
+    (req.log ?? logger).info({ event: 'email_verified', userId: result.userId, ip: req.ip }, 'address confirmed');
+    if (wantsJson(req)) {
+      res.json({ message: 'Address confirmed', email: result.email });
+      return;
+    }
+    if (req.session.user?.id === result.userId) {
+      flash(req, 'success', `${result.email} is now your confirmed address.`);
+      res.redirect(303, '/account/email');
+      return;
+    }
+    // A visitor who is not signed in (another browser, a phone): no session to flash in, so a plain page.
+    res.redirect(303, '/account/email/verified');
+  };
+
+  const showVerified: RequestHandler = (_req, res) => {
+    res.render('account/email-verified', { title: 'Address confirmed', taken: false });
+  };
+
+  return { showEmail, changeEmail, showVerify, verify, showVerified };
+}
+
+function answer(
+  req: Request,
+  res: Response,
+  status: number,
+  kind: 'info' | 'success',
+  message: string,
+  email: string,
+): void {
+  if (wantsJson(req)) {
+    res.status(status).json({ message, email });
+    return;
+  }
+  flash(req, kind, message);
+  res.redirect(303, '/account/email');
+}

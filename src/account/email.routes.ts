@@ -1,0 +1,18 @@
+import { Router } from 'express';
+import { requireAuth } from '../auth/require-auth';
+import { type EmailDeps, emailHandlers } from './email.handlers';
+
+/**
+ * Mounted at /account/email. The verification link works for whoever holds it, signed in or not (it is
+ * often opened on another device); its GET only shows a button, and the POST from that page acts.
+ */
+export function emailRoutes(deps: EmailDeps): Router {
+  const h = emailHandlers(deps);
+  const router = Router();
+  router.get('/', [requireAuth], h.showEmail);
+  router.post('/', [requireAuth], h.changeEmail);
+  router.get('/verified', h.showVerified);
+  router.get('/verify/:token', h.showVerify);
+  router.post('/verify/:token', h.verify);
+  return router;
+}

@@ -1,0 +1,30 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Development without SESSION_SECRET: one secret, made once and kept in `.data/session-secret` (gitignored,
+ * readable by its owner only), so restarting `npm run dev` keeps everyone signed in — like Rails'
+ * development secret. Returns undefined when it does not apply: production (which requires the variable),
+ * tests (which pass their own), or a secret already given.
+ */
+export function loadDevSecret(
+  env: Readonly<Record<string, string | undefined>>,
+  dataDir: string,
+): { secret: string; file: string; created: boolean } | undefined {
+  const nodeEnv = env.NODE_ENV || 'development';
+  if (nodeEnv !== 'development' || (env.SESSION_SECRET ?? '').trim() !== '') return undefined;
+  const file = path.join(dataDir, 'session-secret');
+  try {
+    const kept = readFileSync(file, 'utf8').trim();
+    if (kept.length >= 32) return { secret: kept, file, created: false };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  // writeFileSync's mode applies only when it creates the file; an existing (too short) one is fixed too.
+  chmodSync(file, 0o600);
+  return { secret, file, created: true };
+}

@@ -1,0 +1,23 @@
+import type { Request, Response } from 'express';
+import { wantsJson } from '../http/negotiate';
+import type { TokenProblem } from './tokens';
+
+export const LINK_PROBLEM_MESSAGE = 'This link has expired or was already used';
+
+const AGAIN = {
+  reset: { href: '/auth/forgot', label: 'Request a new reset link' },
+  verify: { href: '/account/email', label: 'Send a new confirmation link' },
+} as const;
+
+/**
+ * One clear page for every link that cannot be used: 404 when it never existed, 410 when it was spent,
+ * expired or voided. The same words either way, and never a 500.
+ */
+export function renderLinkProblem(req: Request, res: Response, problem: TokenProblem, kind: keyof typeof AGAIN): void {
+  const status = problem === 'unknown' ? 404 : 410;
+  if (wantsJson(req)) {
+    res.status(status).json({ error: LINK_PROBLEM_MESSAGE });
+    return;
+  }
+  res.status(status).render('auth/reset-expired', { title: 'Link expired', again: AGAIN[kind] });
+}

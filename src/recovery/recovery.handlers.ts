@@ -1,0 +1,165 @@
+import type { Request, RequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import { setPassword } from '../auth/credentials';
+import type { UserModel } from '../auth/user.model';
+import type { Config } from '../config';
+import { wantsJson } from '../http/negotiate';
+import { parseForm } from '../http/validate';
+import type { Mailer } from '../mail/mailer';
+import { describeDuration } from '../mail/templates';
+import type { Clock } from '../session/session-lifetime';
+import type { SessionStore } from '../session/session-store';
+import { renderLinkProblem } from './link-problem';
+import { publicLink } from './links';
+import type { MailThrottle } from './mail-throttle';
+import { forgotSchema, resetPasswordSchema } from './recovery.schemas';
+import { type AccountTokens, credentialsVersionOf } from './tokens';
+
+export interface RecoveryDeps {
+  readonly config: Config;
+  readonly users: UserModel;
+  readonly tokens: AccountTokens;
+  readonly mailer: Mailer;
+  readonly mailThrottle: MailThrottle;
+  readonly sessions: SessionStore;
+  readonly logger: Logger;
+  readonly now: Clock;
+}
+
+/** The one answer to "forgot password", whoever asks about whichever address. */
+export const FORGOT_ANSWER =
+  'If that address is the confirmed address of an account, a link to reset its password is on its way. It works for a limited time.';
+const UNAVAILABLE = 'Password recovery is not available on this site: it sends no mail.';
+
+export function recoveryHandlers({ config, users, tokens, mailer, mailThrottle, sessions, logger, now }: RecoveryDeps) {
+  const forgotView = { title: 'Forgot your password?', mailEnabled: mailer.enabled, sent: false };
+
+  function refuseUnavailable(req: Request, res: Response): void {
+    if (wantsJson(req)) {
+      res.status(503).json({ error: UNAVAILABLE });
+      return;
+    }
+    res.status(503).render('auth/forgot', { ...forgotView, mailEnabled: false });
+  }
+
+  /**
+   * Everything that depends on the address runs after the answer has gone, so known and unknown addresses
+   * answer alike, in the same time. A link goes only to a confirmed address, at most 3 an hour.
+   */
+  async function sendResetLink(email: string, ip: string | undefined): Promise<void> {
+    if (!(await mailThrottle.requestFrom(ip)) || !(await mailThrottle.mailTo(email))) {
+      logger.warn({ event: 'reset_throttled', ip }, 'reset request throttled: no mail sent');
+      return;
+    }
+    const user = await users
+      .findOne({ email, emailVerified: true }, { username: 1, email: 1, credentialsVersion: 1 })
+      .lean();
+    if (!user?.email) return;
+    const userId = String(user._id);
+    const token = await tokens.issue({
+      kind: 'reset',
+      userId,
+      email: user.email,
+      credentialsVersion: credentialsVersionOf(user),
+      ttlMs: config.tokens.resetMs,
+    });
+    mailer.send({
+      to: user.email,
+      template: 'reset-password',
+      data: {
+        username: user.username,
+        link: publicLink(config.publicUrl, `/auth/reset/${token}`),
+        expiresIn: describeDuration(config.tokens.resetMs),
+        forgotUrl: publicLink(config.publicUrl, '/auth/forgot'),
+      },
+    });
+    logger.info({ event: 'reset_requested', userId, ip }, 'password reset link sent');
+  }
+
+  /** The link's token, if it can still be used by the account it was issued for. */
+  async function usableReset(token: string) {
+    const found = await tokens.check('reset', token);
+    if (!found.ok) return found;
+    const user = await users.findById(found.record.userId, { username: 1, credentialsVersion: 1 }).lean();
+    if (!user || credentialsVersionOf(user) !== found.record.credentialsVersion) {
+      return { ok: false as const, problem: 'expired' as const };
+    }
+    return { ok: true as const, username: user.username, record: found.record };
+  }
+
+  const showForgot: RequestHandler = (_req, res) => {
+    res.render('auth/forgot', forgotView);
+  };
+
+  const forgot: RequestHandler = (req, res) => {
+    if (!mailer.enabled) return refuseUnavailable(req, res);
+    const input = parseForm(forgotSchema, req.body, { view: 'auth/forgot', locals: forgotView });
+    const ip = req.ip;
+    mailer.later('reset request', () => sendResetLink(input.email, ip));
+    if (wantsJson(req)) {
+      res.status(202).json({ message: FORGOT_ANSWER });
+      return;
+    }
+    res.redirect(303, '/auth/forgot/sent');
+  };
+
+  const forgotSent: RequestHandler = (_req, res) => {
+    res.render('auth/forgot', { ...forgotView, sent: true, message: FORGOT_ANSWER });
+  };
+
+  const showReset: RequestHandler = async (req, res) => {
+    const token = String(req.params.token);
+    const usable = await usableReset(token);
+    if (!usable.ok) return renderLinkProblem(req, res, usable.problem, 'reset');
+    if (wantsJson(req)) {
+      res.json({ username: usable.username });
+      return;
+    }
+    res.render('auth/reset', { title: 'Choose a new password', token, username: usable.username });
+  };
+
+  const reset: RequestHandler = async (req, res) => {
+    const token = String(req.params.token);
+    const usable = await usableReset(token);
+    if (!usable.ok) return renderLinkProblem(req, res, usable.problem, 'reset');
+    const input = parseForm(resetPasswordSchema, req.body, {
+      view: 'auth/reset',
+      locals: { title: 'Choose a new password', token, username: usable.username },
+    });
+    // Spent atomically: of two submissions of one link, one sets the password and the other gets the page.
+    const spent = await tokens.consume('reset', token);
+    if (!spent.ok) return renderLinkProblem(req, res, spent.problem, 'reset');
+    const { userId } = spent.record;
+    // A password change that won the race since the check above voids the link all the same.
+    const current = await users.findById(userId, { credentialsVersion: 1 }).lean();
+    if (!current || credentialsVersionOf(current) !== spent.record.credentialsVersion) {
+      return renderLinkProblem(req, res, 'expired', 'reset');
+    }
+    const { sessionsEnded } = await setPassword(
+      { users, sessions, bcryptCost: config.bcryptCost },
+      { userId, newPassword: input.password },
+    );
+    await tokens.revokeAll('reset', userId);
+    mailer.send({
+      to: spent.record.email,
+      template: 'password-changed',
+      data: {
+        username: usable.username,
+        when: new Date(now()).toUTCString(),
+        forgotUrl: publicLink(config.publicUrl, '/auth/forgot'),
+      },
+    });
+    (req.log ?? logger).info({ event: 'password_reset', userId, ip: req.ip, sessionsEnded }, 'password reset');
+    if (wantsJson(req)) {
+      res.json({ message: 'Password changed', sessionsEnded });
+      return;
+    }
+    res.redirect(303, '/auth/reset/done');
+  };
+
+  const resetDone: RequestHandler = (_req, res) => {
+    res.render('auth/reset-done', { title: 'Password changed' });
+  };
+
+  return { showForgot, forgot, forgotSent, showReset, reset, resetDone };
+}

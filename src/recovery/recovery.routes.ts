@@ -1,0 +1,18 @@
+import { Router } from 'express';
+import { type RecoveryDeps, recoveryHandlers } from './recovery.handlers';
+
+/**
+ * Mounted at /auth, beside sign-in. A mailed link only opens a page (mail scanners fetch every GET); the
+ * POST from that page acts. Its form is sessionless like login: the CSRF middleware checks it is same-origin.
+ */
+export function recoveryRoutes(deps: RecoveryDeps): Router {
+  const h = recoveryHandlers(deps);
+  const router = Router();
+  router.get('/forgot', h.showForgot);
+  router.post('/forgot', h.forgot);
+  router.get('/forgot/sent', h.forgotSent);
+  router.get('/reset/done', h.resetDone);
+  router.get('/reset/:token', h.showReset);
+  router.post('/reset/:token', h.reset);
+  return router;
+}
