@@ -78,9 +78,53 @@ const SANITIZE: sanitizeHtml.IOptions = {
 };
 
 export function renderMarkdown(source: string): string {
-  const html = marked.parse(source) as string;
-  // HTML, not XHTML: void elements without the " />" that sanitize-html writes.
-  return sanitizeHtml(html, SANITIZE).replace(/<(img|br|hr)\b([^>]*?)\s*\/>/g, '<$1$2>');
+  return toHtmlVoids(sanitizeHtml(marked.parse(source) as string, SANITIZE));
+}
+
+/**
+ * HTML, not XHTML: void elements without the " />" that sanitize-html writes. sanitize-html's output has a
+ * fixed shape (attributes quoted, `<`/`>` in values escaped), so each tag ends in exactly " />": the pattern
+ * looks for that fixed string and never backtracks over a run of whitespace — linear in the input, where the
+ * former `([^>]*?)\s*\/>` was quadratic on the spaces inside one tag (issue 11).
+ */
+function toHtmlVoids(html: string): string {
+  return html.replace(/(<(?:img|br|hr)\b[^>]*?) \/>/g, '$1>');
+}
+
+/**
+ * Comments take a smaller Markdown: emphasis, code and links. Headings and images become plain text, raw
+ * HTML is shown as the text it is (escaped, not interpreted), and the same sanitiser then keeps only the
+ * few tags such a comment can produce.
+ */
+const commentMarked = new Marked({ gfm: true, breaks: false, async: false });
+commentMarked.use({
+  renderer: {
+    heading({ tokens }) {
+      return `<p>${this.parser.parseInline(tokens)}</p>\n`;
+    },
+    image({ text }) {
+      return escapeHtml(text);
+    },
+    html({ text }) {
+      return escapeHtml(text);
+    },
+  },
+});
+
+const COMMENT_SANITIZE: sanitizeHtml.IOptions = {
+  ...SANITIZE,
+  allowedTags: ['p', 'br', 'em', 'strong', 'del', 's', 'code', 'pre', 'a'],
+  allowedAttributes: { a: ['href', 'title', 'rel'] },
+  allowedSchemesByTag: { a: ['http', 'https', 'mailto'] },
+  exclusiveFilter: undefined,
+};
+
+export function renderCommentMarkdown(source: string): string {
+  return toHtmlVoids(sanitizeHtml(commentMarked.parse(source) as string, COMMENT_SANITIZE));
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 const ENTITIES: Record<string, string> = {

@@ -1,46 +1,90 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import type { CommentModel } from '../comments/comment.model';
+import { NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { parseForm } from '../http/validate';
 import type { Clock } from '../session/session-lifetime';
-import { loadedPost } from './loaded-post';
-import type { PostModel } from './post.model';
-import { postSchema } from './posts.schemas';
+import { type LoadedPost, loadedPost } from './loaded-post';
+import { type PostModel, renderedFields } from './post.model';
+import { isPublic } from './post-queries';
+import { publishedMessage } from './posts.handlers';
+import { datetimeLocal, postSchema } from './posts.schemas';
 
 export interface PostEditingDeps {
   readonly posts: PostModel;
+  readonly comments: CommentModel;
   readonly logger: Logger;
   readonly now: Clock;
 }
 
-/** Edit and delete, for the author only (guards in posts.routes.ts). */
-export function postEditingHandlers({ posts, logger, now }: PostEditingDeps) {
+/** The edit form's fields as the post has them; the publish time only while the post is scheduled. */
+function formValues(post: LoadedPost, at: Date) {
+  const scheduled = post.status === 'published' && post.publishedAt && post.publishedAt.getTime() > at.getTime();
+  return {
+    title: post.title,
+    body: post.body,
+    tags: (post.tags ?? []).join(', '),
+    publishAt: scheduled ? datetimeLocal(post.publishedAt) : '',
+  };
+}
+
+/**
+ * Edit and delete, for the author only (guards in posts.routes.ts). Each write is one atomic, conditional
+ * operation on the post as it is in MongoDB now — never a document loaded earlier and saved back — so an
+ * edit racing a delete either lands before it (and is deleted with the post) or finds nothing and answers
+ * 404: never a 5xx, never a post brought back or half-updated.
+ */
+export function postEditingHandlers({ posts, comments, logger, now }: PostEditingDeps) {
   const editForm: RequestHandler = (_req, res) => {
     const post = loadedPost(res);
-    res.render('posts/edit', { title: `Edit “${post.title}”`, post, values: { title: post.title, body: post.body } });
+    res.render('posts/edit', {
+      title: `Edit “${post.title}”`,
+      post,
+      values: formValues(post, new Date(now())),
+    });
   };
 
   const update: RequestHandler = async (req, res) => {
     const post = loadedPost(res);
-    const input = parseForm(postSchema, req.body, {
+    const at = new Date(now());
+    const input = parseForm(postSchema(at), req.body, {
       view: 'posts/edit',
       locals: { title: `Edit “${post.title}”`, post },
     });
-    // Hydrate the loaded document rather than query again; save() re-renders the Markdown (validate hook).
-    const doc = posts.hydrate(post);
-    doc.set({ title: input.title, body: input.body, editedAt: new Date(now()) });
-    await doc.save();
+    // Publishing keeps the time of a post that is already public; a draft or scheduled post goes out now.
+    const publishedAt =
+      input.status === 'draft' ? undefined : (input.publishAt ?? (isPublic(post, at) ? post.publishedAt : at));
+    const updated = await posts
+      .findOneAndUpdate(
+        { _id: post._id, authorId: post.authorId },
+        {
+          $set: {
+            title: input.title,
+            body: input.body,
+            tags: input.tags,
+            status: input.status,
+            editedAt: at,
+            ...renderedFields(input.body),
+            ...(publishedAt ? { publishedAt } : {}),
+          },
+          ...(publishedAt ? {} : { $unset: { publishedAt: 1 } }),
+        },
+        { returnDocument: 'after', projection: { _id: 1, title: 1, status: 1, publishedAt: 1 }, runValidators: true },
+      )
+      .lean();
+    if (!updated) throw new NotFoundError('This post has just been deleted');
     (req.log ?? logger).info(
       { event: 'post_updated', postId: String(post._id), username: req.session.user?.username },
       'post updated',
     );
     if (wantsJson(req)) {
-      res.json({ post: { id: String(doc._id), title: doc.title } });
+      res.json({ post: { id: String(updated._id), title: updated.title, status: updated.status } });
       return;
     }
-    flash(req, 'success', 'Your changes are saved.');
-    res.redirect(303, `/posts/${String(doc._id)}`);
+    flash(req, 'success', `Your changes are saved. ${publishedMessage(updated.status, updated.publishedAt, at)}`);
+    res.redirect(303, `/posts/${String(updated._id)}`);
   };
 
   /** A confirmation page, so deleting works without JavaScript and never happens on one stray click. */
@@ -51,7 +95,11 @@ export function postEditingHandlers({ posts, logger, now }: PostEditingDeps) {
 
   const destroy: RequestHandler = async (req, res) => {
     const post = loadedPost(res);
-    await posts.deleteOne({ _id: post._id });
+    const { deletedCount } = await posts.deleteOne({ _id: post._id, authorId: post.authorId });
+    // Lost a race with another delete: the post is gone either way, but this request did not do it.
+    if (deletedCount === 0) throw new NotFoundError('This post has already been deleted');
+    // Its comments go with it (a comment that lands meanwhile removes itself: comments.handlers.ts).
+    await comments.deleteMany({ postId: post._id });
     (req.log ?? logger).info(
       { event: 'post_deleted', postId: String(post._id), username: req.session.user?.username },
       'post deleted',

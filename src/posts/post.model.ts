@@ -3,6 +3,9 @@ import { excerptOf, plainText, readingMinutes, renderMarkdown } from './markdown
 
 export const TITLE_MAX = 200;
 export const BODY_MAX = 20_000;
+export const TAGS_MAX = 5;
+export const POST_STATUSES = ['draft', 'published'] as const;
+export type PostStatus = (typeof POST_STATUSES)[number];
 
 const postSchema = new Schema(
   {
@@ -21,6 +24,17 @@ const postSchema = new Schema(
     readingMinutes: { type: Number, default: 1 },
     /** Set when the author edits the post (updatedAt moves with any write). */
     editedAt: { type: Date },
+    /** Slugs (see tags.ts), at most TAGS_MAX. */
+    tags: { type: [String], default: [] },
+    /** A draft is seen by its author only; a published post is public once `publishedAt` has come. */
+    status: { type: String, enum: POST_STATUSES, default: 'published', required: true },
+    /**
+     * When the post is (or will be) public; lists sort by it. Unset for a draft. A future time schedules the
+     * post: no job runs then, every public query asks for `publishedAt <= now` (post-queries.ts).
+     */
+    publishedAt: { type: Date },
+    /** Kept by the comment handlers with $inc, so summaries show counts without a second query. */
+    commentCount: { type: Number, default: 0, min: 0 },
   },
   {
     timestamps: true,
@@ -30,18 +44,30 @@ const postSchema = new Schema(
   },
 );
 
+/** What is stored beside the Markdown source, derived from it once per write (see bodyHtml). */
+export function renderedFields(body: string): { bodyHtml: string; excerpt: string; readingMinutes: number } {
+  const bodyHtml = renderMarkdown(body);
+  const text = plainText(bodyHtml);
+  return { bodyHtml, excerpt: excerptOf(text), readingMinutes: readingMinutes(text) };
+}
+
 postSchema.pre('validate', function renderBody() {
+  // A published post without a time (created through the API, or inserted by a seed) is public from now.
+  if (this.status === 'published' && !this.publishedAt) this.publishedAt = this.createdAt ?? new Date();
   if (!this.isModified('body') && this.bodyHtml) return;
-  this.bodyHtml = renderMarkdown(this.body);
-  const text = plainText(this.bodyHtml);
-  this.excerpt = excerptOf(text);
-  this.readingMinutes = readingMinutes(text);
+  this.set(renderedFields(this.body));
 });
 
-// The list page's sort key; _id breaks ties between posts created in the same millisecond.
-postSchema.index({ createdAt: -1, _id: -1 });
-// An author's page: their posts, newest first.
-postSchema.index({ authorId: 1, createdAt: -1, _id: -1 });
+// The public lists (front page, tag and author pages, feeds): published, due, newest first; _id breaks ties.
+postSchema.index({ status: 1, publishedAt: -1, _id: -1 });
+postSchema.index({ tags: 1, status: 1, publishedAt: -1, _id: -1 });
+// An author's page and their drafts.
+postSchema.index({ authorId: 1, status: 1, publishedAt: -1, _id: -1 });
+// Search: words of the title count most, then tags, then the body.
+postSchema.index(
+  { title: 'text', tags: 'text', body: 'text' },
+  { name: 'post_text', weights: { title: 10, tags: 5, body: 1 }, default_language: 'english' },
+);
 
 export type Post = InferSchemaType<typeof postSchema>;
 export type PostModel = Model<Post>;

@@ -1,46 +1,42 @@
 import type { RequestHandler } from 'express';
+import type { CommentModel } from '../comments/comment.model';
+import { NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { parseForm } from '../http/validate';
-import type { Post, PostModel } from './post.model';
+import type { Clock } from '../session/session-lifetime';
+import { loadedPost } from './loaded-post';
+import type { PostModel } from './post.model';
+import { isPublic, listPublished, type PostSummary, unpublishedOf } from './post-queries';
 import { parsePage, postSchema } from './posts.schemas';
 
-export const PAGE_SIZE = 10;
+export { PAGE_SIZE } from './post-queries';
 
 export interface PostsDeps {
   readonly posts: PostModel;
+  readonly comments: CommentModel;
+  readonly now: Clock;
 }
 
-/** The fields a post summary shows: stored excerpt and reading time, never the body. */
-export const LIST_FIELDS = { title: 1, authorName: 1, createdAt: 1, excerpt: 1, readingMinutes: 1 } as const;
-
-/**
- * The list page's one query. Served by the { createdAt: -1, _id: -1 } index: no in-memory sort, and the posts
- * skipped to reach a deep page are passed over in the index without being read (test/perf checks both with
- * explain). One post more than a page is asked for, to know whether an older page exists — so the page needs
- * no count at all: a signed-in view costs the session read, the page-view counter and this query.
- */
-export function listQuery(posts: PostModel, page: number) {
-  return posts
-    .find({}, LIST_FIELDS)
-    .sort({ createdAt: -1, _id: -1 })
-    .skip((page - 1) * PAGE_SIZE)
-    .limit(PAGE_SIZE + 1)
-    .lean();
+/** The JSON shape of a post in a list. */
+export function summaryJson(p: PostSummary) {
+  return {
+    id: String(p._id),
+    title: p.title,
+    author: p.authorName,
+    createdAt: p.createdAt,
+    publishedAt: p.publishedAt,
+    tags: p.tags ?? [],
+    commentCount: p.commentCount ?? 0,
+  };
 }
 
-export function postsHandlers({ posts }: PostsDeps) {
+export function postsHandlers({ posts, comments, now }: PostsDeps) {
   const list: RequestHandler = async (req, res) => {
     const page = parsePage(req.query.page);
-    const found = await listQuery(posts, page);
-    const hasNext = found.length > PAGE_SIZE;
-    const items = found.slice(0, PAGE_SIZE);
+    const { items, hasNext } = await listPublished(posts, new Date(now()), page);
     if (wantsJson(req)) {
-      res.json({
-        page,
-        hasNext,
-        posts: items.map((p) => ({ id: String(p._id), title: p.title, author: p.authorName, createdAt: p.createdAt })),
-      });
+      res.json({ page, hasNext, posts: items.map(summaryJson) });
       return;
     }
     res.render('posts/index', {
@@ -56,20 +52,38 @@ export function postsHandlers({ posts }: PostsDeps) {
   };
 
   const create: RequestHandler = async (req, res) => {
-    const input = parseForm(postSchema, req.body, { view: 'posts/new', locals: { title: 'New post' } });
+    const at = new Date(now());
+    const input = parseForm(postSchema(at), req.body, { view: 'posts/new', locals: { title: 'New post' } });
     const user = req.session.user;
     if (!user) throw new Error('requireAuth must run before create');
-    const post = await posts.create({ ...input, authorId: user.id, authorName: user.username });
+    const post = await posts.create({
+      title: input.title,
+      body: input.body,
+      tags: input.tags,
+      status: input.status,
+      publishedAt: input.status === 'published' ? (input.publishAt ?? at) : undefined,
+      authorId: user.id,
+      authorName: user.username,
+    });
     if (wantsJson(req)) {
-      res.status(201).json({ post: { id: String(post._id), title: post.title } });
+      res.status(201).json({ post: { id: String(post._id), title: post.title, status: post.status } });
       return;
     }
-    flash(req, 'success', 'Your post is published.');
+    flash(req, 'success', publishedMessage(post.status, post.publishedAt, at));
     res.redirect(303, `/posts/${String(post._id)}`);
   };
 
-  const show: RequestHandler = (req, res) => {
-    const post = res.locals.post as Post & { _id: unknown };
+  /** Public posts to anyone; a draft or a post not yet due to its author only (404 for everyone else). */
+  const show: RequestHandler = async (req, res) => {
+    const post = loadedPost(res);
+    const at = new Date(now());
+    const isAuthor = String(post.authorId) === req.session.user?.id;
+    if (!isAuthor && !isPublic(post, at)) throw new NotFoundError('No such post');
+    const thread = await comments
+      .find({ postId: post._id }, { authorId: 1, authorName: 1, bodyHtml: 1, body: 1, createdAt: 1 })
+      .sort({ createdAt: 1, _id: 1 })
+      .limit(1_000)
+      .lean();
     if (wantsJson(req)) {
       res.json({
         post: {
@@ -78,12 +92,47 @@ export function postsHandlers({ posts }: PostsDeps) {
           body: post.body,
           author: post.authorName,
           createdAt: post.createdAt,
+          publishedAt: post.publishedAt,
+          status: post.status,
+          tags: post.tags ?? [],
+          comments: thread.map((c) => ({
+            id: String(c._id),
+            author: c.authorName,
+            body: c.body,
+            createdAt: c.createdAt,
+          })),
         },
       });
       return;
     }
-    res.render('posts/show', { title: post.title, post });
+    res.render('posts/show', { title: post.title, post, comments: thread, isPublic: isPublic(post, at) });
   };
 
-  return { list, newForm, create, show };
+  /** The signed-in author's drafts and scheduled posts. */
+  const drafts: RequestHandler = async (req, res) => {
+    const user = req.session.user;
+    if (!user) throw new Error('requireAuth must run before drafts');
+    const at = new Date(now());
+    const items = await unpublishedOf(posts, user.id, at);
+    if (wantsJson(req)) {
+      res.json({ posts: items.map((p) => ({ ...summaryJson(p), status: p.status })) });
+      return;
+    }
+    res.render('posts/drafts', { title: 'Drafts and scheduled posts', posts: items });
+  };
+
+  return { list, newForm, create, show, drafts };
+}
+
+/** The flash message after saving: what happened to the post's visibility. */
+export function publishedMessage(status: string, publishedAt: Date | null | undefined, at: Date): string {
+  if (status === 'draft') return 'Your draft is saved. Only you can see it.';
+  if (publishedAt && publishedAt.getTime() > at.getTime())
+    return `Your post is scheduled for ${utcMinute(publishedAt)}.`;
+  return 'Your post is published.';
+}
+
+/** "2030-01-31 09:00 UTC": scheduling is to the minute, and times are entered in UTC. */
+export function utcMinute(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }

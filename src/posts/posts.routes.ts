@@ -1,25 +1,45 @@
 import { Router } from 'express';
 import { requireAuth } from '../auth/require-auth';
+import { commentsHandlers, loadComment } from '../comments/comments.handlers';
 import { loadPost } from './load-post';
 import { type PostEditingDeps, postEditingHandlers } from './post-editing.handlers';
 import { type PostsDeps, postsHandlers } from './posts.handlers';
+import type { RateLimit, WriteLimits } from './rate-limit';
 import { requireAuthor } from './require-author';
 
-export function postsRoutes(deps: PostsDeps & PostEditingDeps): Router {
+export interface PostsRoutesDeps extends PostsDeps, PostEditingDeps {
+  readonly rateLimit: RateLimit;
+  readonly limits: WriteLimits;
+}
+
+export function postsRoutes(deps: PostsRoutesDeps): Router {
   const h = postsHandlers(deps);
   const e = postEditingHandlers(deps);
+  const c = commentsHandlers(deps);
   const router = Router();
   // Loads the post once for every route with :id; unknown or malformed ids are a 404.
   router.param('id', loadPost(deps.posts));
+  router.param('commentId', loadComment(deps.comments));
 
   const author = [requireAuth, requireAuthor];
+  const writing = deps.rateLimit(deps.limits.post);
   router.get('/', h.list);
   router.get('/new', [requireAuth], h.newForm);
-  router.post('/', [requireAuth], h.create);
+  router.post('/', [requireAuth, writing], h.create);
   router.get('/:id', h.show);
   router.get('/:id/edit', author, e.editForm);
-  router.post('/:id', author, e.update);
+  router.post('/:id', [...author, writing], e.update);
   router.get('/:id/delete', author, e.confirmDelete);
   router.post('/:id/delete', author, e.destroy);
+  router.post('/:id/comments', [requireAuth, deps.rateLimit(deps.limits.comment)], c.create);
+  router.post('/:id/comments/:commentId/delete', [requireAuth], c.destroy);
+  return router;
+}
+
+/** `/drafts`: the signed-in author's drafts and scheduled posts. */
+export function draftsRoutes(deps: PostsDeps): Router {
+  const h = postsHandlers(deps);
+  const router = Router();
+  router.get('/', [requireAuth], h.drafts);
   return router;
 }

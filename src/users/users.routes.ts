@@ -3,32 +3,36 @@ import type { UserModel } from '../auth/user.model';
 import { NotFoundError } from '../http/errors';
 import { wantsJson } from '../http/negotiate';
 import type { PostModel } from '../posts/post.model';
-import { PAGE_SIZE } from '../posts/posts.handlers';
+import { countPublished, listPublished, PAGE_SIZE } from '../posts/post-queries';
 import { parsePage } from '../posts/posts.schemas';
+import type { Clock } from '../session/session-lifetime';
 
 export interface UsersDeps {
   readonly users: UserModel;
   readonly posts: PostModel;
+  readonly now: Clock;
 }
 
-const LIST_FIELDS = { title: 1, authorName: 1, createdAt: 1, excerpt: 1, readingMinutes: 1 } as const;
+export const USERNAME_PATTERN = /^[a-z0-9_-]{3,30}$/;
 
-/** An author's page: their posts, newest first, paginated like the front page. */
-export function usersRoutes({ users, posts }: UsersDeps): Router {
+/** The author a `:username` names, or a 404. */
+export async function findAuthor(users: UserModel, raw: unknown) {
+  const username = String(raw).toLowerCase();
+  if (!USERNAME_PATTERN.test(username)) throw new NotFoundError('No such author');
+  const author = await users.findOne({ username }, { username: 1, createdAt: 1 }).lean();
+  if (!author) throw new NotFoundError('No such author');
+  return author;
+}
+
+/** An author's page: their published posts, newest first, paginated like the front page. */
+export function usersRoutes({ users, posts, now }: UsersDeps): Router {
   const show: RequestHandler = async (req, res) => {
-    const username = String(req.params.username).toLowerCase();
-    if (!/^[a-z0-9_-]{3,30}$/.test(username)) throw new NotFoundError('No such author');
-    const author = await users.findOne({ username }, { username: 1, createdAt: 1 }).lean();
-    if (!author) throw new NotFoundError('No such author');
+    const author = await findAuthor(users, req.params.username);
     const page = parsePage(req.query.page);
-    const [items, total] = await Promise.all([
-      posts
-        .find({ authorId: author._id }, LIST_FIELDS)
-        .sort({ createdAt: -1, _id: -1 })
-        .skip((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-        .lean(),
-      posts.countDocuments({ authorId: author._id }),
+    const at = new Date(now());
+    const [{ items }, total] = await Promise.all([
+      listPublished(posts, at, page, { authorId: author._id }),
+      countPublished(posts, at, { authorId: author._id }),
     ]);
     const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE));
     if (wantsJson(req)) {
@@ -48,6 +52,7 @@ export function usersRoutes({ users, posts }: UsersDeps): Router {
       page,
       pageCount,
       basePath: `/users/${author.username}`,
+      feed: { href: `/users/${author.username}/feed.xml`, title: `Posts by ${author.username}` },
     });
   };
 

@@ -1,0 +1,34 @@
+import { type Connection, type InferSchemaType, type Model, Schema } from 'mongoose';
+import { renderCommentMarkdown } from '../posts/markdown';
+
+export const COMMENT_MAX = 2_000;
+
+const commentSchema = new Schema(
+  {
+    postId: { type: Schema.Types.ObjectId, ref: 'Post', required: true },
+    authorId: { type: Schema.Types.ObjectId, ref: 'User', required: true },
+    /** Denormalised, like a post's author name: showing comments costs one query. */
+    authorName: { type: String, required: true },
+    /** Markdown source (the comment subset: emphasis, code, links). */
+    body: { type: String, required: true, maxlength: COMMENT_MAX },
+    /** Rendered and sanitised once, on save. */
+    bodyHtml: { type: String, default: '' },
+  },
+  { timestamps: true, strict: 'throw', writeConcern: { w: 'majority' } },
+);
+
+commentSchema.pre('validate', function renderBody() {
+  if (this.isModified('body') || !this.bodyHtml) this.bodyHtml = renderCommentMarkdown(this.body);
+});
+
+// A post's comments, oldest first; also how they are deleted with their post.
+commentSchema.index({ postId: 1, createdAt: 1, _id: 1 });
+// A user's comments (for when an account and everything it wrote goes).
+commentSchema.index({ authorId: 1 });
+
+export type Comment = InferSchemaType<typeof commentSchema>;
+export type CommentModel = Model<Comment>;
+
+export function commentModel(connection: Connection): CommentModel {
+  return (connection.models.Comment as CommentModel | undefined) ?? connection.model<Comment>('Comment', commentSchema);
+}

@@ -1,0 +1,80 @@
+import { type RequestHandler, Router } from 'express';
+import type { UserModel } from '../auth/user.model';
+import type { Config } from '../config';
+import { NotFoundError } from '../http/errors';
+import type { PostModel } from '../posts/post.model';
+import { latestForFeed } from '../posts/post-queries';
+import type { Clock } from '../session/session-lifetime';
+import { TAG_PATTERN } from '../tags/tags';
+import { findAuthor } from '../users/users.routes';
+import { atomFeed, type FeedSpec, jsonFeed } from './feeds';
+
+export interface FeedsDeps {
+  readonly config: Config;
+  readonly posts: PostModel;
+  readonly users: UserModel;
+  readonly now: Clock;
+  readonly siteName: string;
+}
+
+const ATOM = 'application/atom+xml; charset=utf-8';
+const JSON_FEED = 'application/feed+json; charset=utf-8';
+
+/**
+ * Atom 1.0 and JSON Feed 1.1 of the latest published posts: the whole site, one author, one tag. Express
+ * gives each an ETag from its bytes and answers 304 to a matching If-None-Match; the page cache keeps them.
+ */
+export function feedsRoutes({ config, posts, users, now, siteName }: FeedsDeps): Router {
+  const spec = (rest: Omit<FeedSpec, 'publicUrl' | 'siteName'>): FeedSpec => ({
+    publicUrl: config.publicUrl,
+    siteName,
+    ...rest,
+  });
+
+  const site =
+    (format: 'atom' | 'json'): RequestHandler =>
+    async (_req, res) => {
+      const found = await latestForFeed(posts, new Date(now()));
+      const s = spec({
+        title: siteName,
+        pagePath: '/posts',
+        feedPath: '/feed.xml',
+        jsonPath: '/feed.json',
+        posts: found,
+      });
+      if (format === 'atom') res.type(ATOM).send(atomFeed(s));
+      else res.type(JSON_FEED).send(jsonFeed(s));
+    };
+
+  const byAuthor: RequestHandler = async (req, res) => {
+    const author = await findAuthor(users, req.params.username);
+    const found = await latestForFeed(posts, new Date(now()), { authorId: author._id });
+    const s = spec({
+      title: `Posts by ${author.username} · ${siteName}`,
+      pagePath: `/users/${author.username}`,
+      feedPath: `/users/${author.username}/feed.xml`,
+      posts: found,
+    });
+    res.type(ATOM).send(atomFeed(s));
+  };
+
+  const byTag: RequestHandler = async (req, res) => {
+    const tag = String(req.params.tag);
+    if (!TAG_PATTERN.test(tag)) throw new NotFoundError('No such tag');
+    const found = await latestForFeed(posts, new Date(now()), { tags: tag });
+    const s = spec({
+      title: `Posts tagged ${tag} · ${siteName}`,
+      pagePath: `/tags/${tag}`,
+      feedPath: `/tags/${tag}/feed.xml`,
+      posts: found,
+    });
+    res.type(ATOM).send(atomFeed(s));
+  };
+
+  const router = Router();
+  router.get('/feed.xml', site('atom'));
+  router.get('/feed.json', site('json'));
+  router.get('/users/:username/feed.xml', byAuthor);
+  router.get('/tags/:tag/feed.xml', byTag);
+  return router;
+}

@@ -1,0 +1,119 @@
+import type { Request, RequestHandler } from 'express';
+import { LRUCache } from 'lru-cache';
+import onHeaders from 'on-headers';
+import { wantsJson } from './negotiate';
+
+/** The blog's public pages and feeds: the only responses worth keeping (and safe to keep: no tokens, no forms of mail links). */
+const CACHEABLE_PATHS = /^\/(posts|users|tags|search|feed\.(xml|json))(\/|$|\?)/;
+/** Headers a stored answer is replayed with, exactly as the first rendering set them. */
+const KEPT_HEADERS = ['content-type', 'etag', 'last-modified', 'cache-control', 'vary'] as const;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const MAX_URL_LENGTH = 512;
+
+interface Entry {
+  readonly body: Buffer;
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+}
+
+export interface PageCacheOptions {
+  /** PAGE_CACHE_SECONDS: how long an entry may serve; 0 turns the cache off. */
+  readonly seconds: number;
+  /** The session cookie's name: a request that carries it is never served from, or stored in, the cache. */
+  readonly cookieName: string;
+  /** Bound on the bodies kept (LRU by bytes). */
+  readonly maxBytes?: number;
+}
+
+/**
+ * Rendered anonymous pages, kept in this process (LRU by bytes) so a reader without a session costs no
+ * MongoDB query and no rendering. Freshness:
+ * - a write in this process (any POST etc., whatever it changes) clears the cache before its response
+ *   leaves, and a page rendered while a write was under way is not stored (generation check);
+ * - a write in another process shows here once the entries it affects expire: `seconds` at most;
+ * - `clear()` is for writes that come from no request (jobs), or other code that wants a clean slate.
+ * Nothing that depends on a session ever goes in or comes out: requests carrying the session cookie pass
+ * by, and a response that sets a cookie or says no-store is not kept. A hit sets no cookie.
+ */
+export class PageCache {
+  private readonly cache: LRUCache<string, Entry> | undefined;
+  private generation = 0;
+  private readonly cookiePattern: RegExp;
+
+  constructor(options: PageCacheOptions) {
+    this.cookiePattern = new RegExp(`(^|;\\s*)${options.cookieName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}=`);
+    this.cache =
+      options.seconds > 0
+        ? new LRUCache<string, Entry>({
+            maxSize: options.maxBytes ?? 16 * 1024 * 1024,
+            sizeCalculation: (e) => e.body.length + 200,
+            ttl: options.seconds * 1000,
+          })
+        : undefined;
+  }
+
+  /** Forgets every page at once (and any page being rendered right now will not be stored). */
+  clear(): void {
+    this.generation += 1;
+    this.cache?.clear();
+  }
+
+  get size(): number {
+    return this.cache?.size ?? 0;
+  }
+
+  private keyOf(req: Request): string | undefined {
+    if (req.method !== 'GET' || req.originalUrl.length > MAX_URL_LENGTH) return undefined;
+    if (!CACHEABLE_PATHS.test(req.path)) return undefined;
+    if (this.cookiePattern.test(req.headers.cookie ?? '')) return undefined;
+    return `${wantsJson(req) ? 'json' : 'html'} ${req.originalUrl}`;
+  }
+
+  /** Mounted before the session middleware: a hit costs no session lookup either. */
+  middleware(): RequestHandler {
+    return (req, res, next) => {
+      if (!SAFE_METHODS.has(req.method)) {
+        // Cleared when the write's answer is written, i.e. after its change is in MongoDB and before the
+        // browser can follow the redirect to a page that must show it.
+        onHeaders(res, () => this.clear());
+        return next();
+      }
+      const cache = this.cache;
+      const key = cache ? this.keyOf(req) : undefined;
+      if (!cache || key === undefined) return next();
+
+      const hit = cache.get(key);
+      if (hit) {
+        for (const [name, value] of hit.headers) res.setHeader(name, value);
+        res.setHeader('X-Page-Cache', 'hit');
+        if (req.fresh) {
+          res.status(304).end();
+          return;
+        }
+        res.setHeader('Content-Length', hit.body.length);
+        res.end(hit.body);
+        return;
+      }
+
+      const startedAt = this.generation;
+      let body: Buffer | undefined;
+      const send = res.send.bind(res);
+      res.send = (chunk?: unknown) => {
+        if (body === undefined && (typeof chunk === 'string' || Buffer.isBuffer(chunk))) {
+          body = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        }
+        return send(chunk);
+      };
+      res.on('finish', () => {
+        if (body === undefined || res.statusCode !== 200 || startedAt !== this.generation) return;
+        if (res.getHeader('set-cookie') !== undefined) return;
+        if (/no-store|private/.test(String(res.getHeader('cache-control') ?? ''))) return;
+        const headers = KEPT_HEADERS.flatMap((name) => {
+          const value = res.getHeader(name);
+          return value === undefined ? [] : [[name, String(value)] as const];
+        });
+        cache.set(key, { body, headers });
+      });
+      next();
+    };
+  }
+}

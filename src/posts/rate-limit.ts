@@ -1,0 +1,70 @@
+import type { RequestHandler } from 'express';
+import type { Connection } from 'mongoose';
+import { RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
+import { TooManyRequestsError } from '../http/errors';
+import { THROTTLE_COLLECTION } from '../security/login-throttle';
+
+export interface RateLimitOptions {
+  /** Names the counter: `post` (create and edit), `comment`… */
+  readonly key: string;
+  /** Requests allowed per user in `duration` seconds. */
+  readonly points: number;
+  readonly duration: number;
+}
+
+export interface WriteLimits {
+  readonly post: RateLimitOptions;
+  readonly comment: RateLimitOptions;
+}
+
+/** Enough for anyone writing by hand; a script posting in a loop waits. */
+export const DEFAULT_WRITE_LIMITS: WriteLimits = {
+  post: { key: 'post', points: 30, duration: 10 * 60 },
+  comment: { key: 'comment', points: 10, duration: 60 },
+};
+
+export type RateLimit = (options: RateLimitOptions) => RequestHandler;
+
+/**
+ * Per-user rate limits as route guards: `rateLimit(limits.post)` after requireAuth. Counters live in
+ * MongoDB (every process sees them) and are taken with rate-limiter-flexible's atomic `consume` before the
+ * handler runs, so concurrent requests cannot pass the limit together. Past it: TooManyRequestsError, which
+ * the error handler answers with 429 and Retry-After.
+ */
+export function createRateLimit(connection: Connection): RateLimit {
+  const limiters = new Map<string, RateLimiterMongo>();
+  const limiterFor = ({ key, points, duration }: RateLimitOptions) => {
+    const id = `${key}:${points}:${duration}`;
+    let limiter = limiters.get(id);
+    if (!limiter) {
+      limiter = new RateLimiterMongo({
+        storeClient: connection.getClient(),
+        dbName: connection.name,
+        tableName: THROTTLE_COLLECTION,
+        keyPrefix: `write_${key}`,
+        points,
+        duration,
+        // prepareDatabase() makes the collection and its indexes before traffic.
+        disableIndexesCreation: true,
+      });
+      limiters.set(id, limiter);
+    }
+    return limiter;
+  };
+
+  return (options) => {
+    const limiter = limiterFor(options);
+    return async (req, _res, next) => {
+      const userId = req.session.user?.id;
+      if (!userId) throw new Error('rateLimit guards run after requireAuth');
+      try {
+        await limiter.consume(userId);
+      } catch (rejection) {
+        // A RateLimiterRes is "over the limit"; anything else is a store failure and goes on as an error.
+        if (rejection instanceof RateLimiterRes) throw new TooManyRequestsError(rejection.msBeforeNext / 1000);
+        throw rejection;
+      }
+      next();
+    };
+  };
+}

@@ -1,0 +1,41 @@
+import { type RequestHandler, Router } from 'express';
+import { NotFoundError } from '../http/errors';
+import { wantsJson } from '../http/negotiate';
+import type { PostModel } from '../posts/post.model';
+import { listPublished } from '../posts/post-queries';
+import { summaryJson } from '../posts/posts.handlers';
+import { parsePage } from '../posts/posts.schemas';
+import type { Clock } from '../session/session-lifetime';
+import { TAG_PATTERN } from './tags';
+
+export interface TagsDeps {
+  readonly posts: PostModel;
+  readonly now: Clock;
+}
+
+/** `/tags/:tag`: published posts with that tag, newest first, paged like the front page. */
+export function tagsRoutes({ posts, now }: TagsDeps): Router {
+  const show: RequestHandler = async (req, res) => {
+    const tag = String(req.params.tag);
+    if (!TAG_PATTERN.test(tag)) throw new NotFoundError('No such tag');
+    const page = parsePage(req.query.page);
+    const { items, hasNext } = await listPublished(posts, new Date(now()), page, { tags: tag });
+    if (wantsJson(req)) {
+      res.json({ tag, page, hasNext, posts: items.map(summaryJson) });
+      return;
+    }
+    res.render('tags/show', {
+      title: `Posts tagged ${tag}`,
+      tag,
+      posts: items,
+      page,
+      hasNext,
+      basePath: `/tags/${tag}`,
+      feed: { href: `/tags/${tag}/feed.xml`, title: `Posts tagged ${tag}` },
+    });
+  };
+
+  const router = Router();
+  router.get('/:tag', show);
+  return router;
+}
