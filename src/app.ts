@@ -14,6 +14,7 @@ import { assetVersion } from './http/asset-version';
 import { noStoreForSessions } from './http/cache-control';
 import { errorHandler, notFound } from './http/error-handler';
 import { exposeFlash } from './http/flash';
+import { restoreKeptForm, sendSignedInVisitorsOn } from './http/kept-form';
 import { rejectNestedKeys } from './http/reject-nested-keys';
 import { requestLogger } from './http/request-logger';
 import { securityHeaders } from './http/security-headers';
@@ -30,7 +31,15 @@ import { type Clock, enforceSessionLifetime } from './session/session-lifetime';
 import { createSessionMiddleware, createSessionStore } from './session/session-middleware';
 import { usersRoutes } from './users/users.routes';
 import { useEjs } from './views-helpers/ejs-engine';
-import { formatDate, isoDate, relativeTime } from './views-helpers/format';
+import {
+  formatClock,
+  formatDate,
+  formatDateTime,
+  isoDate,
+  plural,
+  relativeTime,
+  showEdited,
+} from './views-helpers/format';
 
 export interface AppDeps {
   readonly config: Config;
@@ -74,6 +83,10 @@ export function createApp(deps: AppDeps): Express {
     formatDate,
     isoDate,
     relativeTime,
+    formatDateTime,
+    formatClock,
+    plural,
+    showEdited,
     currentUser: null,
     values: {},
     errors: {},
@@ -106,8 +119,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(csrfProtection());
   app.use(rejectNestedKeys);
   app.use(viewLocals, exposeFlash, pageViews.middleware());
+  // A form kept when its session ended comes back filled in (src/http/kept-form.ts).
+  app.use(restoreKeptForm);
 
   app.get('/', (_req, res) => res.redirect('/posts'));
+  app.use('/auth', sendSignedInVisitorsOn);
   app.use('/auth', authRoutes({ config, users, verifyPassword, logger, throttle, now }));
   app.use('/posts', postsRoutes({ posts, logger, now }));
   app.use('/users', usersRoutes({ users, posts }));

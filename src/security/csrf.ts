@@ -1,6 +1,7 @@
 import { csrfSync } from 'csrf-sync';
 import type { Request, RequestHandler } from 'express';
 import { ForbiddenError } from '../http/errors';
+import { refuseStaleForm } from '../http/kept-form';
 import { isApiRequest } from '../http/negotiate';
 import { hasSessionData } from '../session/session-ops';
 import { isCrossSiteRequest } from './same-origin';
@@ -45,7 +46,8 @@ export function csrfProtection(): RequestHandler {
     }
     if (isCrossSiteRequest(req)) throw new ForbiddenError('Cross-site request refused');
     if (isApiRequest(req) || !hasSessionData(req)) return next();
-    if (!isRequestValid(req)) throw new ForbiddenError('Invalid or missing CSRF token. Reload the page and try again.');
+    // People get a page that explains and offers to send the form again (or to log in again); scripts a 403.
+    if (!isRequestValid(req)) return refuseStaleForm(req, res, () => generateToken(req));
     res.locals.csrfToken = generateToken(req);
     next();
   };

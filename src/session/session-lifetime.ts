@@ -25,7 +25,9 @@ export function enforceSessionLifetime(session: Config['session'], now: Clock): 
     const absoluteLimit = auth.remember ? session.rememberMeMs : session.absoluteMs;
     if (t - auth.lastSeenAt > idleLimit || t - auth.signedInAt > absoluteLimit) {
       await regenerateSession(req);
-      if (!wantsJson(req)) flash(req, 'info', 'Your session expired. Please log in again.');
+      if (!wantsJson(req)) {
+        flash(req, 'info', 'Your session expired. Please log in again.', { link: { href: '/auth/login', text: 'Log in' } });
+      }
       return next();
     }
     if (t - auth.lastSeenAt >= touchMs) auth.lastSeenAt = t;

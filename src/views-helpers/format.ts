@@ -27,3 +27,41 @@ export function relativeTime(date: Date | string | number, now: number = Date.no
   }
   return 'just now';
 }
+
+const utcDateTime = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZone: 'UTC',
+});
+const utcClock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'UTC' });
+
+/**
+ * "29 November 2026 at 14:05 UTC": the server does not know the reader's time zone, so it names UTC;
+ * public/js/folio.js rewrites every `<time data-local>` in the reader's own zone.
+ */
+export function formatDateTime(date: Date | string | number): string {
+  return `${utcDateTime.format(new Date(date)).replace(/, (\d)/, ' at $1')} UTC`;
+}
+
+/** "14:05 UTC" (a clock time today, such as when a paused login form reopens); upgraded like formatDateTime. */
+export function formatClock(date: Date | string | number): string {
+  return `${utcClock.format(new Date(date))} UTC`;
+}
+
+/** "1 minute", "15 minutes", "1,024 page views": a count with its noun, in the right number. */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count.toLocaleString('en')} ${count === 1 ? singular : pluralForm}`;
+}
+
+/**
+ * Whether "edited" tells the reader anything: not for a fix made within the first few minutes of writing
+ * (nobody could have read the first version), only for a later change.
+ */
+export const EDIT_GRACE_MS = 10 * 60_000;
+export function showEdited(createdAt: Date | string | number, editedAt: Date | string | number | undefined | null) {
+  if (editedAt === undefined || editedAt === null) return false;
+  return new Date(editedAt).getTime() - new Date(createdAt).getTime() > EDIT_GRACE_MS;
+}

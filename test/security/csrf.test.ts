@@ -86,7 +86,8 @@ const FORM_ROUTES: FormRoute[] = [
   {
     name: 'POST /reading-list/:postId',
     prepare: async () => ({ path: `/reading-list/${postId}`, body: {} }),
-    changed: async () => (await sessions().countDocuments({ 'session.readingList': postId })) > 0,
+    // Signed in, the list is kept on the account (reading_lists), not in the session.
+    changed: async () => (await t.connection.collection('reading_lists').countDocuments({ postIds: postId })) > 0,
   },
   {
     name: 'POST /reading-list/:postId/remove',
@@ -94,7 +95,7 @@ const FORM_ROUTES: FormRoute[] = [
       await agent.post(`/reading-list/${postId}`).type('form').send({ _csrf: token });
       return { path: `/reading-list/${postId}/remove`, body: {} };
     },
-    changed: async () => (await sessions().countDocuments({ 'session.readingList': postId })) === 0,
+    changed: async () => (await t.connection.collection('reading_lists').countDocuments({ postIds: postId })) === 0,
   },
   {
     name: 'POST /account/sessions/revoke-others',
