@@ -3,12 +3,14 @@ import type session from 'express-session';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { accountRoutes } from './account/account.routes';
+import { emailRoutes } from './account/email.routes';
+import { EmailAddresses } from './account/email.service';
 import { PageViews } from './account/page-views';
-import { SessionDirectory } from './account/session-directory';
 import { authRoutes } from './auth/auth.routes';
 import { createPasswordVerifier } from './auth/passwords';
 import { userModel } from './auth/user.model';
 import type { Config } from './config';
+import { devRoutes } from './dev/dev.routes';
 import { healthRoutes } from './health/health.routes';
 import { assetVersion } from './http/asset-version';
 import { noStoreForSessions } from './http/cache-control';
@@ -20,15 +22,29 @@ import { requestLogger } from './http/request-logger';
 import { securityHeaders } from './http/security-headers';
 import { viewLocals } from './http/view-locals';
 import { publicDir, viewsDir } from './paths';
+import type { Mailer } from './mail/mailer';
+import { createMailer } from './mail/transports';
 import { postModel } from './posts/post.model';
-import { postsRoutes } from './posts/posts.routes';
+import { draftsRoutes, postsRoutes } from './posts/posts.routes';
+import { createRateLimit, DEFAULT_WRITE_LIMITS, type WriteLimits } from './posts/rate-limit';
+import { commentModel } from './comments/comment.model';
+import { feedsRoutes } from './feeds/feeds.routes';
+import { PageCache } from './http/page-cache';
+import { searchRoutes } from './search/search.routes';
+import { tagsRoutes } from './tags/tags.routes';
 import { readingListRoutes } from './reading-list/reading-list.routes';
 import { ReadingListStore } from './reading-list/reading-list.store';
+import { type MailLimits, MailThrottle } from './recovery/mail-throttle';
+import { recoveryRoutes } from './recovery/recovery.routes';
+import { AccountTokens } from './recovery/tokens';
 import { csrfProtection } from './security/csrf';
 import { AuthThrottle, type ThrottleLimits } from './security/login-throttle';
 import { saveSessionBeforeRedirect } from './session/save-before-redirect';
 import { type Clock, enforceSessionLifetime } from './session/session-lifetime';
-import { createSessionMiddleware, createSessionStore } from './session/session-middleware';
+import { createSessionMiddleware, createSessionStore, exposeEndedSession } from './session/session-middleware';
+import type { FolioSessionStore } from './session/session-store';
+import { limitNewSessions } from './security/new-sessions';
+import { allowedHosts } from './http/allowed-hosts';
 import { usersRoutes } from './users/users.routes';
 import { useEjs } from './views-helpers/ejs-engine';
 import {
@@ -46,11 +62,19 @@ export interface AppDeps {
   /** An open mongoose connection; the app never connects or disconnects it. */
   readonly connection: Connection;
   readonly logger: Logger;
-  /** Defaults to a connect-mongo store on `connection`. */
-  readonly sessionStore?: session.Store;
+  /** Defaults to Folio's session store on `connection`. */
+  readonly sessionStore?: FolioSessionStore;
   /** Defaults to Date.now; tests pass a controllable clock for the session timeouts. */
   readonly now?: Clock;
   readonly throttleLimits?: ThrottleLimits;
+  /** Defaults to config.mail's transport (SMTP, the development outbox, or off); tests pass their own. */
+  readonly mailer?: Mailer;
+  /** Mails per address and recovery requests per client an hour (tests raise the per-client one). */
+  readonly mailLimits?: MailLimits;
+  /** Per-user limits on posting, editing and commenting (the benchmark raises them). */
+  readonly writeLimits?: WriteLimits;
+  /** Defaults to a cache of config.pageCacheSeconds; pass one to clear() it from elsewhere (jobs). */
+  readonly pageCache?: PageCache;
 }
 
 /** Builds the Express app from its dependencies. Never listens, never connects: see server.ts for that. */
@@ -58,12 +82,20 @@ export function createApp(deps: AppDeps): Express {
   const { config, connection, logger } = deps;
   const users = userModel(connection);
   const posts = postModel(connection);
-  const sessionStore = deps.sessionStore ?? createSessionStore(connection, config);
   const now = deps.now ?? Date.now;
+  const sessionStore = deps.sessionStore ?? createSessionStore(connection, config);
   const throttle = new AuthThrottle(connection, deps.throttleLimits);
   const pageViews = new PageViews(connection, logger);
   const readingLists = new ReadingListStore(connection);
   const verifyPassword = createPasswordVerifier(config.bcryptCost);
+  const mailer = deps.mailer ?? createMailer(config, connection, logger);
+  const tokens = new AccountTokens(connection, now);
+  const mailThrottle = new MailThrottle(connection, deps.mailLimits);
+  const addresses = new EmailAddresses({ config, users, tokens, mailer, mailThrottle, logger });
+  const comments = commentModel(connection);
+  const pageCache =
+    deps.pageCache ?? new PageCache({ seconds: config.pageCacheSeconds, cookieName: config.session.cookieName });
+  const writeLimits = deps.writeLimits ?? DEFAULT_WRITE_LIMITS;
 
   const app = express();
   app.disable('x-powered-by');
@@ -94,6 +126,7 @@ export function createApp(deps: AppDeps): Express {
     takeFlash: () => [],
   });
 
+  app.use(allowedHosts(config.allowedHosts));
   app.use(securityHeaders({ https: config.session.cookieSecure }));
   app.use(noStoreForSessions);
   app.use(requestLogger(logger));
@@ -108,15 +141,24 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use((req, res, next) => (/\.[^/]+$/.test(req.path) ? staticFiles(req, res, next) : next()));
   app.use(healthRoutes(connection));
+  // Pages answer HTML or JSON by Accept: caches must key on it.
+  app.use((_req, res, next) => {
+    res.vary('Accept');
+    next();
+  });
+  // Anonymous blog pages from memory, before any session or body work; every write in this process clears it.
+  app.use(pageCache.middleware());
 
   // Flat bodies only (extended: false cannot build nested objects) and small ones.
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 50 }));
   app.use(express.json({ limit: '100kb' }));
   app.use(createSessionMiddleware(config, sessionStore));
+  app.use(exposeEndedSession(config, sessionStore));
   app.use(saveSessionBeforeRedirect);
   app.use(enforceSessionLifetime(config.session, now));
   // CSRF first: a forged post with a malformed token field (`_csrf[x]=y`) is a 403, like any other forgery.
   app.use(csrfProtection());
+  app.use(limitNewSessions(throttle));
   app.use(rejectNestedKeys);
   app.use(viewLocals, exposeFlash, pageViews.middleware());
   // A form kept when its session ended comes back filled in (src/http/kept-form.ts).
@@ -124,16 +166,30 @@ export function createApp(deps: AppDeps): Express {
 
   app.get('/', (_req, res) => res.redirect('/posts'));
   app.use('/auth', sendSignedInVisitorsOn);
-  app.use('/auth', authRoutes({ config, users, verifyPassword, logger, throttle, now }));
-  app.use('/posts', postsRoutes({ posts, logger, now }));
-  app.use('/users', usersRoutes({ users, posts }));
+  app.use('/auth', authRoutes({ config, users, verifyPassword, logger, throttle, now, sessions: sessionStore, addresses }));
+  app.use(
+    '/auth',
+    recoveryRoutes({ config, users, tokens, mailer, mailThrottle, sessions: sessionStore, logger, now }),
+  );
+  app.use('/account/email', emailRoutes({ users, addresses, tokens, mailer, verifyPassword, throttle, logger }));
+  // The development outbox: absent in production, so /dev/mail is a 404 there like any unknown path.
+  if (!config.isProduction) app.use('/dev', devRoutes({ connection, mailer }));
+  app.use(
+    '/posts',
+    postsRoutes({ posts, comments, logger, now, rateLimit: createRateLimit(connection), limits: writeLimits }),
+  );
+  app.use('/drafts', draftsRoutes({ posts, comments, now }));
+  app.use(feedsRoutes({ config, posts, users, now, siteName: app.locals.siteName as string }));
+  app.use('/tags', tagsRoutes({ posts, now }));
+  app.use('/search', searchRoutes({ posts, now }));
+  app.use('/users', usersRoutes({ users, posts, now }));
   app.use('/reading-list', readingListRoutes({ posts, readingLists }));
   app.use(
     '/account',
     accountRoutes({
       config,
       users,
-      sessions: new SessionDirectory(connection),
+      sessions: sessionStore,
       pageViews,
       verifyPassword,
       logger,

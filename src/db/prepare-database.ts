@@ -1,10 +1,13 @@
 import type { Connection } from 'mongoose';
 import { PAGE_VIEWS_COLLECTION } from '../account/page-views';
 import { userModel } from '../auth/user.model';
+import { prepareMail } from '../mail/outbox';
 import { postModel } from '../posts/post.model';
+import { prepareAccountTokens } from '../recovery/tokens';
+import { preparePosts } from '../posts/prepare-posts';
 import { prepareReadingLists } from '../reading-list/reading-list.store';
 import { THROTTLE_COLLECTION } from '../security/login-throttle';
-import { SESSIONS_COLLECTION } from '../session/session-middleware';
+import { prepareSessionStore, SESSIONS_COLLECTION } from '../session/session-store';
 
 const NAMESPACE_EXISTS = 48;
 
@@ -34,12 +37,11 @@ export async function prepareDatabase(connection: Connection): Promise<void> {
   }
   await Promise.all(models.map((m) => m.createIndexes()));
   await renderLegacyPosts(connection);
+  await preparePosts(connection);
   await prepareReadingLists(connection);
-  // Sessions: MongoDB's TTL monitor deletes expired ones (connect-mongo also filters them on read).
-  const sessions = db.collection(SESSIONS_COLLECTION);
-  await sessions.createIndex({ expires: 1 }, { expireAfterSeconds: 0 });
-  // The account page lists and revokes a user's sessions by this field.
-  await sessions.createIndex({ 'session.user.id': 1 }, { sparse: true });
+  await prepareSessionStore(connection);
+  await prepareMail(connection);
+  await prepareAccountTokens(connection);
   // Page-view counters outlive no session: the longest a session can live is REMEMBER_ME_DAYS.
   await db.collection(PAGE_VIEWS_COLLECTION).createIndex({ updatedAt: 1 }, { expireAfterSeconds: 90 * 86_400 });
   // rate-limiter-flexible's documents: expire by TTL, one per key.

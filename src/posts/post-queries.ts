@@ -92,17 +92,21 @@ export async function unpublishedOf(posts: PostModel, authorId: string, now: Dat
 }
 
 /** Ranked text search over public posts (title weighted highest), a page at a time. */
+export function searchQuery(posts: PostModel, query: string, now: Date, page: number) {
+  return posts
+    .find(publishedFilter(now, { $text: { $search: query } }), { ...LIST_FIELDS, score: { $meta: 'textScore' } })
+    .sort({ score: { $meta: 'textScore' }, publishedAt: -1, _id: -1 })
+    .skip((page - 1) * PAGE_SIZE)
+    .limit(PAGE_SIZE + 1)
+    .lean();
+}
+
 export async function searchPublished(
   posts: PostModel,
   query: string,
   now: Date,
   page: number,
 ): Promise<Page<PostSummary>> {
-  const found = (await posts
-    .find(publishedFilter(now, { $text: { $search: query } }), { ...LIST_FIELDS, score: { $meta: 'textScore' } })
-    .sort({ score: { $meta: 'textScore' }, publishedAt: -1, _id: -1 })
-    .skip((page - 1) * PAGE_SIZE)
-    .limit(PAGE_SIZE + 1)
-    .lean()) as PostSummary[];
+  const found = (await searchQuery(posts, query, now, page)) as PostSummary[];
   return { items: found.slice(0, PAGE_SIZE), hasNext: found.length > PAGE_SIZE };
 }

@@ -1,0 +1,147 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Element, xml2js } from 'xml-js';
+import { type Agent, createPost, startBlogApp } from '../posts/blog-app';
+import { XSS_PAYLOADS } from '../posts/xss-payloads';
+import type { TestApp } from '../support/test-app';
+import { registerJson } from '../support/users';
+
+const ORIGIN = 'https://blog.example.com';
+const ATOM_NS = 'http://www.w3.org/2005/Atom';
+let t: TestApp;
+let author: Agent;
+
+beforeAll(async () => {
+  t = await startBlogApp({
+    env: { PUBLIC_URL: ORIGIN },
+    writeLimits: {
+      post: { key: 'post', points: 1_000, duration: 60 },
+      comment: { key: 'comment', points: 10, duration: 60 },
+    },
+  });
+  author = request.agent(t.app);
+  await registerJson(author, 'feeder');
+  await createPost(author, {
+    title: 'Plain post',
+    body: 'Some *Markdown* and [a link](https://example.com).',
+    tags: 'Node.js',
+  });
+  for (const payload of XSS_PAYLOADS) {
+    await author.post('/posts').send({ title: payload.slice(0, 200), body: `x ${payload}\n\n${payload}`, tags: 'xss' });
+  }
+  await createPost(author, { title: 'A draft', body: 'x', status: 'draft' });
+});
+afterAll(() => t.close());
+
+const children = (el: Element | undefined, name: string): Element[] =>
+  (el?.elements ?? []).filter((c) => c.type === 'element' && c.name === name);
+const child = (el: Element | undefined, name: string) => children(el, name)[0];
+const text = (el: Element | undefined): string =>
+  (el?.elements ?? [])
+    .map((c) => (c.type === 'text' || c.type === 'cdata' ? String(c.text ?? c.cdata ?? '') : ''))
+    .join('');
+
+/** Atom 1.0 (RFC 4287): the required elements of the feed and of every entry, parsed, not pattern-matched. */
+function parseAtom(xml: string) {
+  const doc = xml2js(xml, { compact: false }) as Element;
+  const feed = child(doc, 'feed');
+  expect(feed?.attributes?.xmlns).toBe(ATOM_NS);
+  for (const required of ['id', 'title', 'updated']) expect(text(child(feed, required)), required).not.toBe('');
+  expect(Number.isNaN(Date.parse(text(child(feed, 'updated'))))).toBe(false);
+  expect(children(feed, 'link').some((l) => l.attributes?.rel === 'self')).toBe(true);
+  const entries = children(feed, 'entry');
+  for (const entry of entries) {
+    for (const required of ['id', 'title', 'updated']) expect(text(child(entry, required)), required).not.toBe('');
+    expect(child(entry, 'link')?.attributes?.href).toBeDefined();
+    expect(text(child(child(entry, 'author'), 'name'))).not.toBe('');
+  }
+  const urls = [
+    text(child(feed, 'id')),
+    ...children(feed, 'link').map((l) => String(l.attributes?.href)),
+    ...entries.flatMap((e) => [
+      text(child(e, 'id')),
+      String(child(e, 'link')?.attributes?.href),
+      text(child(child(e, 'author'), 'uri')),
+    ]),
+  ];
+  return {
+    feed,
+    entries,
+    urls,
+    titles: entries.map((e) => text(child(e, 'title'))),
+    contents: entries.map((e) => text(child(e, 'content'))),
+  };
+}
+
+/** What must never be in a feed item's HTML. */
+function expectInert(html: string) {
+  expect(html).not.toMatch(/<script/i);
+  expect(html).not.toMatch(/<(iframe|object|embed|svg|math|style|form|details|body)\b/i);
+  expect(html).not.toMatch(/<[a-z][^>]*\son[a-z]+\s*=/i);
+  expect(html).not.toMatch(/<[a-z][^>]*\s(href|src)\s*=\s*["']?\s*(javascript|data|vbscript):/i);
+}
+
+describe('feeds', () => {
+  it('/feed.xml is Atom 1.0 of the latest 20 published posts, absolute links from PUBLIC_URL, no script', async () => {
+    const res = await request(t.app).get('/feed.xml').set('Host', 'localhost').expect(200);
+    expect(res.headers['content-type']).toMatch(/^application\/atom\+xml/);
+    const { entries, urls, titles, contents } = parseAtom(res.text);
+    expect(entries).toHaveLength(20);
+    expect(titles).not.toContain('A draft');
+    for (const url of urls) expect(url.startsWith(`${ORIGIN}/`), url).toBe(true);
+    for (const html of contents) expectInert(html);
+  });
+
+  it('/feed.json is JSON Feed 1.1 with the same posts', async () => {
+    const res = await request(t.app).get('/feed.json').expect(200);
+    expect(res.headers['content-type']).toMatch(/^application\/feed\+json/);
+    const feed = JSON.parse(res.text) as Record<string, unknown> & { items: Record<string, unknown>[] };
+    expect(feed.version).toBe('https://jsonfeed.org/version/1.1');
+    expect(typeof feed.title).toBe('string');
+    expect(feed.home_page_url).toBe(`${ORIGIN}/posts`);
+    expect(feed.feed_url).toBe(`${ORIGIN}/feed.json`);
+    expect(feed.items).toHaveLength(20);
+    for (const item of feed.items) {
+      expect(typeof item.id).toBe('string');
+      expect(String(item.url).startsWith(`${ORIGIN}/posts/`)).toBe(true);
+      expect(item.author).toBeUndefined();
+      expect((item.authors as { name: string; url: string }[])[0]?.url).toBe(`${ORIGIN}/users/feeder`);
+      expectInert(String(item.content_html));
+    }
+  });
+
+  it('per author and per tag', async () => {
+    const byAuthor = parseAtom((await request(t.app).get('/users/feeder/feed.xml').expect(200)).text);
+    expect(byAuthor.entries.length).toBe(20);
+    const byTag = parseAtom((await request(t.app).get('/tags/node-js/feed.xml').expect(200)).text);
+    expect(byTag.titles).toEqual(['Plain post']);
+    expect(byTag.urls.every((u) => u.startsWith(ORIGIN))).toBe(true);
+    await request(t.app).get('/users/nobody-here/feed.xml').expect(404);
+    await request(t.app).get('/tags/NOT_A_TAG/feed.xml').expect(404);
+  });
+
+  it.each(['/feed.xml', '/feed.json', '/users/feeder/feed.xml', '/tags/xss/feed.xml'])(
+    '%s carries an ETag and answers 304 to it',
+    async (path) => {
+      const first = await request(t.app).get(path).expect(200);
+      const etag = first.headers.etag as string;
+      expect(etag).toBeTruthy();
+      const again = await request(t.app).get(path).set('If-None-Match', etag);
+      expect(again.status).toBe(304);
+      expect(again.text ?? '').toBe('');
+      expect(again.headers['set-cookie']).toBeUndefined();
+      // A different validator gets the whole feed.
+      await request(t.app).get(path).set('If-None-Match', '"something-else"').expect(200);
+    },
+  );
+
+  it('every page names the feeds in its head', async () => {
+    const page = await request(t.app).get('/posts').expect(200);
+    expect(page.text).toContain('<link rel="alternate" type="application/atom+xml" href="/feed.xml"');
+    expect(page.text).toContain('<link rel="alternate" type="application/feed+json" href="/feed.json"');
+    const tag = await request(t.app).get('/tags/xss').expect(200);
+    expect(tag.text).toContain('href="/tags/xss/feed.xml"');
+    const login = await request(t.app).get('/auth/login').expect(200);
+    expect(login.text).toContain('href="/feed.xml"');
+  });
+});
