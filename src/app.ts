@@ -33,6 +33,7 @@ import { PageCache } from './http/page-cache';
 import { searchRoutes } from './search/search.routes';
 import { tagsRoutes } from './tags/tags.routes';
 import { readingListRoutes } from './reading-list/reading-list.routes';
+import { exposeSavedState } from './reading-list/reading-list.session';
 import { ReadingListStore } from './reading-list/reading-list.store';
 import { type MailLimits, MailThrottle } from './recovery/mail-throttle';
 import { recoveryRoutes } from './recovery/recovery.routes';
@@ -166,6 +167,8 @@ export function createApp(deps: AppDeps): Express {
 
   app.get('/', (_req, res) => res.redirect('/posts'));
   app.use('/auth', sendSignedInVisitorsOn);
+  // A post's page shows whether the reader saved it ("Saved ✓ / Remove").
+  app.get('/posts/:id', exposeSavedState(readingLists));
   app.use('/auth', authRoutes({ config, users, verifyPassword, logger, throttle, now, sessions: sessionStore, addresses }));
   app.use(
     '/auth',

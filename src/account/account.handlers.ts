@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { hashPassword, type PasswordVerifier } from '../auth/passwords';
+import { setPassword } from '../auth/credentials';
+import type { PasswordVerifier } from '../auth/passwords';
 import { signIn } from '../auth/sign-in';
 import type { UserModel } from '../auth/user.model';
 import type { Config } from '../config';
@@ -10,15 +11,15 @@ import { wantsJson } from '../http/negotiate';
 import { parseForm } from '../http/validate';
 import type { AuthThrottle } from '../security/login-throttle';
 import type { Clock } from '../session/session-lifetime';
+import type { SessionStore } from '../session/session-store';
 import { changePasswordSchema } from './account.schemas';
 import { describeDevice } from './describe-device';
 import type { PageViews } from './page-views';
-import type { SessionDirectory } from './session-directory';
 
 export interface AccountDeps {
   readonly config: Config;
   readonly users: UserModel;
-  readonly sessions: SessionDirectory;
+  readonly sessions: SessionStore;
   readonly pageViews: PageViews;
   readonly verifyPassword: PasswordVerifier;
   readonly logger: Logger;
@@ -45,7 +46,7 @@ export function accountHandlers({
 }: AccountDeps) {
   const listSessions: RequestHandler = async (req, res) => {
     const user = currentUser(req);
-    const [list, views] = await Promise.all([sessions.list(user.id, new Date(now())), pageViews.count(req.sessionID)]);
+    const [list, views] = await Promise.all([sessions.listByUser(user.id), pageViews.count(req.sessionID)]);
     const items = list.map((s) => ({
       publicId: s.publicId,
       device: describeDevice(s.userAgent),
@@ -59,7 +60,7 @@ export function accountHandlers({
       res.json({ sessions: items, views });
       return;
     }
-    res.render('account/sessions', { title: 'Your sessions', sessions: items, views, now: now() });
+    res.render('account/sessions', { title: 'Devices', sessions: items, views, now: now() });
   };
 
   const revokeOne: RequestHandler = async (req, res) => {
@@ -68,7 +69,7 @@ export function accountHandlers({
     if (publicId === req.session.device?.publicId) {
       throw new NotFoundError('That is this session: use “Log out” to end it');
     }
-    if (!(await sessions.revoke(user.id, publicId))) throw new NotFoundError('No such session');
+    if (!(await sessions.endOne(user.id, publicId, 'revoked'))) throw new NotFoundError('No such session');
     (req.log ?? logger).info({ event: 'session_revoked', username: user.username, ip: req.ip }, 'session revoked');
     if (wantsJson(req)) {
       res.json({ message: 'Signed out' });
@@ -80,7 +81,7 @@ export function accountHandlers({
 
   const revokeOthers: RequestHandler = async (req, res) => {
     const user = currentUser(req);
-    const count = await sessions.revokeAllExcept(user.id, req.sessionID);
+    const count = await sessions.endAllForUser(user.id, 'revoked', req.sessionID);
     (req.log ?? logger).info(
       { event: 'sessions_revoked', username: user.username, ip: req.ip, count },
       'other sessions revoked',
@@ -105,22 +106,24 @@ export function accountHandlers({
     const user = currentUser(req);
     const form = { view: 'account/password', locals: { title: 'Change password' } };
     const input = parseForm(changePasswordSchema, req.body, form);
-    // A stolen session must not become a password-guessing oracle: the same counters as login.
-    const ip = req.ip ?? 'unknown';
-    const wait = await throttle.loginRetryAfter(user.username, ip);
-    if (wait > 0) {
-      res.set('Retry-After', String(wait));
-      throw new TooManyRequestsError(wait);
+    // A stolen session must not become a password-guessing oracle: the same atomic counters as login.
+    const attempt = await throttle.beginPasswordAttempt(user.username, req.ip);
+    if (!attempt.allowed) {
+      (req.log ?? logger).warn({ event: 'password_check_throttled', userId: user.id, ip: req.ip }, 'throttled');
+      throw new TooManyRequestsError(attempt.retryAfterSeconds);
     }
     const record = await users.findById(user.id, { passwordHash: 1 }).lean();
     if (!record) throw new NotFoundError('No such user');
     if (!(await verifyPassword(input.currentPassword, record.passwordHash))) {
-      await throttle.recordLoginFailure(user.username, ip);
+      (req.log ?? logger).warn({ event: 'password_check_failed', userId: user.id, ip: req.ip }, 'wrong password');
       throw new FormError(422, form.view, form.locals, { currentPassword: 'That is not your current password' }, {});
     }
-    await users.updateOne({ _id: user.id }, { passwordHash: await hashPassword(input.newPassword, config.bcryptCost) });
+    await throttle.passwordAccepted(user.username, req.ip);
     // Whoever else holds a session (perhaps the reason for the change) is out, and this one gets a new id.
-    const ended = await sessions.revokeAllExcept(user.id, req.sessionID);
+    const { sessionsEnded: ended } = await setPassword(
+      { users, sessions, bcryptCost: config.bcryptCost },
+      { userId: user.id, newPassword: input.newPassword, keepSessionId: req.sessionID },
+    );
     await pageViews.forget(req.sessionID);
     await signIn(req, user, {
       remember: req.session.auth?.remember ?? false,

@@ -1,5 +1,6 @@
-import type { RequestHandler, Response } from 'express';
+import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import type { EmailAddresses } from '../account/email.service';
 import type { Config } from '../config';
 import { FormError, TooManyRequestsError } from '../http/errors';
 import { flash } from '../http/flash';
@@ -9,8 +10,10 @@ import { echoable, parseForm } from '../http/validate';
 import type { AuthThrottle } from '../security/login-throttle';
 import type { Clock } from '../session/session-lifetime';
 import { destroySession } from '../session/session-ops';
+import type { SessionStore } from '../session/session-store';
 import { loginSchema, registerSchema } from './auth.schemas';
-import { hashPassword, type PasswordVerifier } from './passwords';
+import { keepIfCredentialsCurrent } from './credentials';
+import { hashPassword, needsRehash, type PasswordVerifier } from './passwords';
 import { signIn } from './sign-in';
 import { isDuplicateKeyError, type UserModel } from './user.model';
 
@@ -21,17 +24,14 @@ export interface AuthDeps {
   readonly logger: Logger;
   readonly throttle: AuthThrottle;
   readonly now: Clock;
+  readonly sessions: SessionStore;
+  /** Sends the link that confirms an address given at registration. */
+  readonly addresses: EmailAddresses;
 }
 
 const INVALID_CREDENTIALS = 'Invalid username or password.';
 
-/** 429 with Retry-After, through the one error path. */
-function refuseThrottled(res: Response, retryAfterSeconds: number): never {
-  res.set('Retry-After', String(retryAfterSeconds));
-  throw new TooManyRequestsError(retryAfterSeconds);
-}
-
-export function authHandlers({ config, users, verifyPassword, logger, throttle, now }: AuthDeps) {
+export function authHandlers({ config, users, verifyPassword, logger, throttle, now, sessions, addresses }: AuthDeps) {
   const signInOptions = (remember: boolean) => ({ remember, rememberMeMs: config.session.rememberMeMs, now: now() });
 
   const showRegister: RequestHandler = (_req, res) => {
@@ -40,19 +40,23 @@ export function authHandlers({ config, users, verifyPassword, logger, throttle, 
 
   const register: RequestHandler = async (req, res) => {
     const form = { view: 'auth/register', locals: { title: 'Create an account' } };
-    const ip = req.ip ?? 'unknown';
-    const wait = await throttle.registrationRetryAfter(ip);
-    if (wait > 0) refuseThrottled(res, wait);
+    const wait = await throttle.registrationRetryAfter(req.ip);
+    if (wait > 0) throw new TooManyRequestsError(wait);
     const input = parseForm(registerSchema, req.body, form);
     const passwordHash = await hashPassword(input.password, config.bcryptCost);
     let user: { id: string; username: string };
     try {
-      user = await users.create({ username: input.username, passwordHash });
+      const email = input.email ? { email: input.email, emailVerified: false } : {};
+      user = await users.create({ username: input.username, passwordHash, ...email });
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
       throw new FormError(422, form.view, form.locals, { username: 'That username is taken' }, echoable(req.body));
     }
     await signIn(req, user, signInOptions(false));
+    if (input.email) {
+      const owner = { id: user.id, username: user.username, credentialsVersion: 0 };
+      await addresses.startVerification(owner, input.email, req.ip);
+    }
     (req.log ?? logger).info({ event: 'register', username: user.username, ip: req.ip }, 'user registered');
     if (wantsJson(req)) {
       res.status(201).json({ user: { username: user.username } });
@@ -73,21 +77,45 @@ export function authHandlers({ config, users, verifyPassword, logger, throttle, 
   const login: RequestHandler = async (req, res) => {
     const form = { view: 'auth/login', locals: { title: 'Log in' } };
     const input = parseForm(loginSchema, req.body, form);
-    const ip = req.ip ?? 'unknown';
-    const wait = await throttle.loginRetryAfter(input.username, ip);
-    if (wait > 0) {
-      (req.log ?? logger).warn({ event: 'login_throttled', username: input.username, ip }, 'login throttled');
-      refuseThrottled(res, wait);
+    const log = req.log ?? logger;
+    // The attempt is taken before bcrypt runs, atomically: concurrent guesses cannot all slip through.
+    const attempt = await throttle.beginPasswordAttempt(input.username, req.ip);
+    if (!attempt.allowed) {
+      log.warn({ event: 'login_throttled', username: input.username, ip: req.ip }, 'login throttled');
+      throw new TooManyRequestsError(attempt.retryAfterSeconds, {
+        ...form,
+        values: echoable(req.body),
+        now: now(),
+      });
     }
-    // input.username is a string (parseForm), and sanitizeFilter is a second line against operator injection.
+    // input.username matches the username pattern (parseForm); sanitizeFilter is a second line of defence.
     const user = await users
-      .findOne({ username: input.username }, { username: 1, passwordHash: 1 })
+      .findOne({ username: input.username }, { username: 1, passwordHash: 1, credentialsVersion: 1 })
       .setOptions({ sanitizeFilter: true })
       .lean();
     const ok = await verifyPassword(input.password, user?.passwordHash);
     if (!user || !ok) {
-      await throttle.recordLoginFailure(input.username, ip);
-      (req.log ?? logger).warn({ event: 'login_failed', username: input.username, ip }, 'login failed');
+      log.warn({ event: 'login_failed', username: input.username, ip: req.ip }, 'login failed');
+      throw new FormError(
+        401,
+        form.view,
+        { ...form.locals, attemptsLeft: attempt.attemptsLeft },
+        {},
+        echoable(req.body),
+        'Invalid credentials',
+        INVALID_CREDENTIALS,
+      );
+    }
+    await throttle.passwordAccepted(input.username, req.ip);
+    const userId = String(user._id);
+    await signIn(req, { id: userId, username: user.username }, signInOptions(input.remember));
+    // A password change that ran while this password was being checked wins: this session is not kept.
+    const current = await keepIfCredentialsCurrent(
+      { users, sessions },
+      { userId, checkedVersion: user.credentialsVersion ?? 0, sessionId: req.sessionID },
+    );
+    if (!current) {
+      log.warn({ event: 'login_superseded', username: user.username, ip: req.ip }, 'password changed during login');
       throw new FormError(
         401,
         form.view,
@@ -98,9 +126,13 @@ export function authHandlers({ config, users, verifyPassword, logger, throttle, 
         INVALID_CREDENTIALS,
       );
     }
-    await throttle.recordLoginSuccess(input.username, ip);
-    await signIn(req, { id: String(user._id), username: user.username }, signInOptions(input.remember));
-    (req.log ?? logger).info({ event: 'login', username: user.username, ip }, 'login succeeded');
+    if (needsRehash(user.passwordHash, config.bcryptCost)) {
+      // Same password, today's scheme; conditional, so a concurrent change is never overwritten.
+      void hashPassword(input.password, config.bcryptCost)
+        .then((passwordHash) => users.updateOne({ _id: userId, passwordHash: user.passwordHash }, { passwordHash }))
+        .catch((err: unknown) => log.error({ err }, 'password hash upgrade failed'));
+    }
+    log.info({ event: 'login', username: user.username, userId, ip: req.ip }, 'login succeeded');
     if (wantsJson(req)) {
       res.json({ message: 'Logged in' });
       return;
@@ -115,11 +147,12 @@ export function authHandlers({ config, users, verifyPassword, logger, throttle, 
 
   const logout: RequestHandler = async (req, res) => {
     const username = req.session.user?.username;
-    // The session document is deleted server-side: a copy of the old cookie is worthless.
+    // Ended in the store for good (every process refuses it, no request in flight can write it back): a copy
+    // of the old cookie is worthless. The cookie itself is expired, not wiped with `Clear-Site-Data:
+    // "cookies"`, which would sign the visitor out of every site on the registrable domain.
     await destroySession(req);
     const { cookieName, cookieSecure } = config.session;
     res.clearCookie(cookieName, { path: '/', httpOnly: true, sameSite: 'lax', secure: cookieSecure });
-    res.set('Clear-Site-Data', '"cookies"');
     if (username) (req.log ?? logger).info({ event: 'logout', username, ip: req.ip }, 'logged out');
     if (wantsJson(req)) {
       res.json({ message: 'Logged out' });
@@ -128,9 +161,11 @@ export function authHandlers({ config, users, verifyPassword, logger, throttle, 
     res.redirect(303, '/auth/login?signed_out=1');
   };
 
-  const profile: RequestHandler = (req, res) => {
-    // requireAuth guarantees a user; the tutorial's shape, exactly.
-    res.json({ user: { username: req.session.user?.username } });
+  const profile: RequestHandler = async (req, res) => {
+    // requireAuth guarantees a user; the tutorial's shape, exactly, plus the address when there is one.
+    const record = await users.findById(req.session.user?.id, { email: 1, emailVerified: 1 }).lean();
+    const email = record?.email ? { email: record.email, emailVerified: record.emailVerified === true } : {};
+    res.json({ user: { username: req.session.user?.username, ...email } });
   };
 
   return { showRegister, register, showLogin, login, showLogout, logout, profile };

@@ -5,6 +5,8 @@ const userSchema = new Schema(
     // Stored lower-case, so the unique index makes usernames unique regardless of case.
     username: { type: String, required: true, lowercase: true, trim: true, unique: true },
     passwordHash: { type: String, required: true },
+    // Bumped by every password change or reset: a sign-in that checked an older password is not kept.
+    credentialsVersion: { type: Number, default: 0 },
     // Optional. Lower-cased, so uniqueness (below) ignores case. Until verified it recovers nothing.
     email: { type: String, lowercase: true, trim: true },
     emailVerified: { type: Boolean },

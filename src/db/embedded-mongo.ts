@@ -22,7 +22,8 @@ export async function startEmbeddedMongo(options: {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const server = await MongoMemoryServer.create({
     binary: { version: options.mongod.version, systemBinary: binary.systemBinary },
-    instance: { dbPath: options.dataDir, storageEngine: 'wiredTiger' },
+    // Under Wine on a busy 2-core machine a start can take well over mongodb-memory-server's default 10 s.
+    instance: { dbPath: options.dataDir, storageEngine: 'wiredTiger', launchTimeout: 60_000 },
   });
   return {
     uri: server.getUri(),

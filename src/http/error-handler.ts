@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { isDatabaseUnavailable } from '../health/database-errors';
-import { FormError, HttpError, NotFoundError, ServiceUnavailableError } from './errors';
+import { FormError, HttpError, NotFoundError, ServiceUnavailableError, TooManyRequestsError } from './errors';
 import { wantsJson } from './negotiate';
 
 /** Unknown paths: the same 404 as a missing record, through the same path. */
@@ -69,12 +69,24 @@ export function errorHandler(options: { logger: Logger; exposeDetails: boolean }
       return;
     }
     if (status === 503) res.set('Retry-After', '5');
+    if (err instanceof TooManyRequestsError) res.set('Retry-After', String(err.retryAfterSeconds));
 
     const message = known?.publicMessage ?? 'Something went wrong';
     if (wantsJson(req)) {
       const body: Record<string, unknown> = { error: message };
       if (err instanceof FormError && Object.keys(err.fieldErrors).length > 0) body.fields = err.fieldErrors;
       res.status(status).json(body);
+      return;
+    }
+
+    if (err instanceof TooManyRequestsError && err.form) {
+      const { view, locals, values, now } = err.form;
+      res.status(429).render(view, {
+        ...locals,
+        values,
+        retryAt: new Date(now + err.retryAfterSeconds * 1000),
+        formMessage: message,
+      });
       return;
     }
 

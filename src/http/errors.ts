@@ -71,8 +71,24 @@ function withoutSecrets(values: Readonly<Record<string, unknown>>): Record<strin
   return Object.fromEntries(Object.entries(values).filter(([key]) => !/password|_csrf/i.test(key)));
 }
 
+/** A form to show again with a 429 (the login form, so the visitor sees when it reopens and what else to do). */
+export interface ThrottledForm {
+  readonly view: string;
+  readonly locals: Readonly<Record<string, unknown>>;
+  readonly values: Readonly<Record<string, unknown>>;
+  /** Epoch ms of "now" by the app's clock: the reopening time is now + Retry-After. */
+  readonly now: number;
+}
+
+/** 429; the error handler sets `Retry-After` from it and, for a browser, re-renders `form` when given. */
 export class TooManyRequestsError extends HttpError {
-  constructor(readonly retryAfterSeconds: number) {
-    super(429, `Too many attempts. Try again in ${Math.max(1, Math.ceil(retryAfterSeconds / 60))} minute(s).`);
+  readonly form: (ThrottledForm & { readonly values: Record<string, unknown> }) | undefined;
+  constructor(
+    readonly retryAfterSeconds: number,
+    form?: ThrottledForm,
+  ) {
+    const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+    super(429, `Too many attempts. Try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`);
+    this.form = form && { ...form, values: withoutSecrets(form.values) };
   }
 }

@@ -1,29 +1,25 @@
-import { MongoStore } from 'connect-mongo';
+import signature from 'cookie-signature';
 import type { RequestHandler } from 'express';
 import session from 'express-session';
 import type { Connection } from 'mongoose';
 import type { Config } from '../config';
 import './session-data';
+import { hasSessionData } from './session-ops';
+import { type EndReason, FolioSessionStore } from './session-store';
 
-export const SESSIONS_COLLECTION = 'sessions';
+export { SESSIONS_COLLECTION } from './session-store';
 
 /**
  * Sessions live in MongoDB, in the app's own database and client, so any number of app processes share them.
- * Stored as objects (not JSON strings) so they can be queried by user.
+ * The store is Folio's own (see session-store.ts): ended sessions stay ended.
  */
-export function createSessionStore(connection: Connection, config: Config): MongoStore {
-  return MongoStore.create({
-    // mongoose bundles the driver connect-mongo expects; one connection pool serves both.
-    client: connection.getClient() as unknown as ConstructorParameters<typeof MongoStore>[0]['client'],
-    dbName: connection.name,
-    collectionName: SESSIONS_COLLECTION,
-    stringify: false,
+export function createSessionStore(connection: Connection, config: Config): FolioSessionStore {
+  // Wall-clock time, like MongoDB's TTL monitor: the timeouts themselves are enforced, with the app's
+  // clock, by enforceSessionLifetime.
+  return new FolioSessionStore(connection, {
     // For cookies without Max-Age (no "Remember me"), the stored session expires after the idle limit.
-    ttl: Math.ceil(config.session.idleMs / 1000),
-    touchAfter: config.session.touchAfterSeconds,
-    // The TTL index on `expires` is made by prepareDatabase(). Left to connect-mongo, a failed index build
-    // (say, MongoDB briefly down) would reject its collection promise and break the store for good.
-    autoRemove: 'disabled',
+    ttlSeconds: Math.ceil(config.session.idleMs / 1000),
+    touchAfterSeconds: config.session.touchAfterSeconds,
   });
 }
 
@@ -34,7 +30,7 @@ export function createSessionMiddleware(config: Config, store: session.Store): R
     store,
     resave: false,
     saveUninitialized: false,
-    // 'keep': logout and revocation destroy sessions explicitly; a request that merely failed to load its
+    // 'keep': logout and revocation end sessions explicitly; a request that merely failed to load its
     // session (MongoDB down) must not delete it on the way out.
     unset: 'keep',
     cookie: {
@@ -45,4 +41,50 @@ export function createSessionMiddleware(config: Config, store: session.Store): R
       // No maxAge by default: a browser-session cookie; "Remember me" sets one at login.
     },
   });
+}
+
+declare global {
+  namespace Express {
+    interface Locals {
+      /** Set when this request's cookie named a session that has ended: the login page says why. */
+      sessionEnded?: EndReason;
+    }
+  }
+}
+
+/**
+ * A visitor whose cookie names an ended session is simply anonymous; this tells the pages why (signed out on
+ * another device, password changed…). Costs nothing unless this process met a tombstone lately: the store
+ * remembers what its `get` found, and only then is the cookie's id read here.
+ */
+export function exposeEndedSession(config: Config, store: FolioSessionStore): RequestHandler {
+  return (req, res, next) => {
+    if (!store.hasEndedSessions || hasSessionData(req)) return next();
+    const raw = cookieValue(req.headers.cookie, config.session.cookieName);
+    if (raw?.startsWith('s:')) {
+      for (const secret of config.session.secrets) {
+        const sid = signature.unsign(raw.slice(2), secret);
+        if (sid !== false) {
+          res.locals.sessionEnded = store.endedReason(sid);
+          break;
+        }
+      }
+    }
+    next();
+  };
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
 }

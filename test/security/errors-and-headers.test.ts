@@ -1,11 +1,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import session from 'express-session';
+import type session from 'express-session';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { createLogger } from '../../src/logger';
 import { viewsDir } from '../../src/paths';
+import { FolioSessionStore } from '../../src/session/session-store';
 import { csrfTokenFrom, PASSWORD, signedCookieFor } from '../support/http';
 import { startTestApp, type TestApp, testConfig } from '../support/test-app';
 import { loginJson, registerJson } from '../support/users';
@@ -13,7 +14,10 @@ import { loginJson, registerJson } from '../support/users';
 const SECRET_DETAIL = 'internal detail: the store exploded at line 42';
 
 /** A session store that fails like a broken dependency would: the way to make a route throw in production. */
-class ExplodingStore extends session.Store {
+class ExplodingStore extends FolioSessionStore {
+  constructor() {
+    super(t.connection, { ttlSeconds: 60, touchAfterSeconds: 60 });
+  }
   override get(_sid: string, cb: (err: unknown) => void): void {
     cb(new Error(SECRET_DETAIL));
   }
@@ -113,11 +117,13 @@ describe('security headers', () => {
     await loginJson(request.agent(t.app), 'kim', PASSWORD);
   });
 
-  it('no view has an inline script, an inline style or an inline event handler', () => {
+  it('no page view has an inline script, an inline style or an inline event handler', () => {
     const files: string[] = [];
     const walk = (dir: string) => {
       for (const name of readdirSync(dir)) {
         const full = path.join(dir, name);
+        // Mail is read in mail clients, which need inline styles and run no script; the CSP is for pages.
+        if (full === path.join(viewsDir, 'mail')) continue;
         if (statSync(full).isDirectory()) walk(full);
         else if (name.endsWith('.ejs')) files.push(full);
       }

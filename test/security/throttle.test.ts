@@ -38,15 +38,18 @@ describe('login throttling', () => {
     expect((await login(b, '198.51.100.1', PASSWORD)).status).toBe(200);
   });
 
-  it('a browser gets a 429 page that says how long to wait', async () => {
+  it('a browser gets a 429 page with the login form and the time it reopens', async () => {
     const page = await request(a.app)
       .post('/auth/login')
       .set('X-Forwarded-For', '203.0.113.7')
       .type('form')
       .send({ username: 'ivan', password: 'wrong-password' });
     expect(page.status).toBe(429);
-    expect(page.headers['retry-after']).toBeDefined();
-    expect(page.text).toContain('Too many attempts');
+    expect(Number(page.headers['retry-after'])).toBeGreaterThan(0);
+    expect(page.text).toContain('Logging in is paused');
+    expect(page.text).toMatch(/<time datetime="[^"]+T[^"]+"/);
+    expect(page.text).toContain('action="/auth/login"');
+    expect(page.text).toContain('value="ivan"');
   });
 
   it('a successful login clears the account+IP counter', async () => {

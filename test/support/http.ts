@@ -2,7 +2,8 @@ import signature from 'cookie-signature';
 import type { Response } from 'supertest';
 import { TEST_SECRET } from './test-app';
 
-export const PASSWORD = 'password123';
+/** Not on the common-password list (registration refuses those). */
+export const PASSWORD = 'quiet-river-stone-42';
 
 /** Set-Cookie lines of a response, always as an array. */
 export function setCookies(res: Response): string[] {

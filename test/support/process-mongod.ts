@@ -35,7 +35,13 @@ export async function freePort(): Promise<number> {
 export async function startStandalone(options: { port: number; dbPath: string }): Promise<MongoMemoryServer> {
   return MongoMemoryServer.create({
     binary: await binaryOptions(),
-    instance: { port: options.port, dbPath: options.dbPath, storageEngine: 'wiredTiger', portGeneration: false },
+    instance: {
+      port: options.port,
+      dbPath: options.dbPath,
+      storageEngine: 'wiredTiger',
+      portGeneration: false,
+      launchTimeout: 60_000,
+    },
   });
 }
 
@@ -44,6 +50,8 @@ export async function startReplicaSet(): Promise<MongoMemoryReplSet> {
   return MongoMemoryReplSet.create({
     binary: await binaryOptions(),
     replSet: { count: 3, storageEngine: 'wiredTiger' },
+    // Wine-hosted mongod on a busy 2-core machine can take longer than the default 10 s to start.
+    instanceOpts: [{ launchTimeout: 60_000 }, { launchTimeout: 60_000 }, { launchTimeout: 60_000 }],
   });
 }
 

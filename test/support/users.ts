@@ -1,5 +1,8 @@
 import type { Express } from 'express';
+import type { Connection } from 'mongoose';
 import request from 'supertest';
+import { hashPassword } from '../../src/auth/passwords';
+import { userModel } from '../../src/auth/user.model';
 import { PASSWORD } from './http';
 
 type Agent = ReturnType<typeof request.agent>;
@@ -18,4 +21,12 @@ export async function loginJson(agent: Agent, username: string, password = PASSW
 /** Creates an account and returns a fresh (signed-out) agent, for tests that log in themselves. */
 export async function createUser(app: Express, username: string, password = PASSWORD): Promise<void> {
   await registerJson(request.agent(app), username, password);
+}
+
+/**
+ * Creates an account straight in MongoDB, as the development seed does: for the tutorial's alice /
+ * password123, which registration itself now refuses as too common.
+ */
+export async function seedUser(connection: Connection, username: string, password: string): Promise<void> {
+  await userModel(connection).create({ username, passwordHash: await hashPassword(password, 10) });
 }
