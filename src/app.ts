@@ -9,43 +9,43 @@ import { PageViews } from './account/page-views';
 import { authRoutes } from './auth/auth.routes';
 import { createPasswordVerifier } from './auth/passwords';
 import { userModel } from './auth/user.model';
+import { commentModel } from './comments/comment.model';
 import type { Config } from './config';
 import { devRoutes } from './dev/dev.routes';
+import { feedsRoutes } from './feeds/feeds.routes';
 import { healthRoutes } from './health/health.routes';
+import { allowedHosts } from './http/allowed-hosts';
 import { assetVersion } from './http/asset-version';
 import { noStoreForSessions } from './http/cache-control';
 import { errorHandler, notFound } from './http/error-handler';
 import { exposeFlash } from './http/flash';
 import { restoreKeptForm, sendSignedInVisitorsOn } from './http/kept-form';
+import { PageCache } from './http/page-cache';
 import { rejectNestedKeys } from './http/reject-nested-keys';
 import { requestLogger } from './http/request-logger';
 import { securityHeaders } from './http/security-headers';
 import { viewLocals } from './http/view-locals';
-import { publicDir, viewsDir } from './paths';
 import type { Mailer } from './mail/mailer';
 import { createMailer } from './mail/transports';
+import { publicDir, viewsDir } from './paths';
 import { postModel } from './posts/post.model';
 import { draftsRoutes, postsRoutes } from './posts/posts.routes';
 import { createRateLimit, DEFAULT_WRITE_LIMITS, type WriteLimits } from './posts/rate-limit';
-import { commentModel } from './comments/comment.model';
-import { feedsRoutes } from './feeds/feeds.routes';
-import { PageCache } from './http/page-cache';
-import { searchRoutes } from './search/search.routes';
-import { tagsRoutes } from './tags/tags.routes';
 import { readingListRoutes } from './reading-list/reading-list.routes';
 import { exposeSavedState } from './reading-list/reading-list.session';
 import { ReadingListStore } from './reading-list/reading-list.store';
 import { type MailLimits, MailThrottle } from './recovery/mail-throttle';
 import { recoveryRoutes } from './recovery/recovery.routes';
 import { AccountTokens } from './recovery/tokens';
+import { searchRoutes } from './search/search.routes';
 import { csrfProtection } from './security/csrf';
 import { AuthThrottle, type ThrottleLimits } from './security/login-throttle';
+import { limitNewSessions } from './security/new-sessions';
 import { saveSessionBeforeRedirect } from './session/save-before-redirect';
 import { type Clock, enforceSessionLifetime } from './session/session-lifetime';
 import { createSessionMiddleware, createSessionStore, exposeEndedSession } from './session/session-middleware';
 import type { FolioSessionStore } from './session/session-store';
-import { limitNewSessions } from './security/new-sessions';
-import { allowedHosts } from './http/allowed-hosts';
+import { tagsRoutes } from './tags/tags.routes';
 import { usersRoutes } from './users/users.routes';
 import { useEjs } from './views-helpers/ejs-engine';
 import {
@@ -169,7 +169,10 @@ export function createApp(deps: AppDeps): Express {
   app.use('/auth', sendSignedInVisitorsOn);
   // A post's page shows whether the reader saved it ("Saved ✓ / Remove").
   app.get('/posts/:id', exposeSavedState(readingLists));
-  app.use('/auth', authRoutes({ config, users, verifyPassword, logger, throttle, now, sessions: sessionStore, addresses }));
+  app.use(
+    '/auth',
+    authRoutes({ config, users, verifyPassword, logger, throttle, now, sessions: sessionStore, addresses }),
+  );
   app.use(
     '/auth',
     recoveryRoutes({ config, users, tokens, mailer, mailThrottle, sessions: sessionStore, logger, now }),

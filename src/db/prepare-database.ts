@@ -3,9 +3,9 @@ import { PAGE_VIEWS_COLLECTION } from '../account/page-views';
 import { userModel } from '../auth/user.model';
 import { prepareMail } from '../mail/outbox';
 import { postModel } from '../posts/post.model';
-import { prepareAccountTokens } from '../recovery/tokens';
 import { preparePosts } from '../posts/prepare-posts';
 import { prepareReadingLists } from '../reading-list/reading-list.store';
+import { prepareAccountTokens } from '../recovery/tokens';
 import { THROTTLE_COLLECTION } from '../security/login-throttle';
 import { prepareSessionStore, SESSIONS_COLLECTION } from '../session/session-store';
 
