@@ -121,7 +121,7 @@ export function sendToLogin(req: Request, res: Response): void {
   if (req.method === 'GET') {
     next = req.originalUrl;
   } else if (formPage) {
-    next = formPage;
+    next = formPage.startsWith('/posts/') && !formPage.endsWith('/edit') ? `${formPage}#comments` : formPage;
     const fields = typedFields(req);
     if (fields && Object.values(fields).some((v) => v.trim() !== '')) {
       req.session.keptForm = { page: formPage, fields, keptAt: Date.now(), ...(ended ? { reason: ended } : {}) };

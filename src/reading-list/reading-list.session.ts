@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Request, RequestHandler } from 'express';
 import 'express-session';
 import type { ReadingListStore } from './reading-list.store';
 
@@ -36,4 +36,23 @@ export async function mergeReadingListAtSignIn(req: Request, userId: string): Pr
   const anonymous = req.session.readingList ?? [];
   req.session.readingListCount = await readingListsOf(req).merge(userId, anonymous);
   delete req.session.readingList;
+}
+
+const POST_ID = /^[a-f0-9]{24}$/i;
+
+/**
+ * For a post's page: whether the reader has saved it ("Saved ✓ / Remove" instead of "Save for later"). A visitor's
+ * list is in the session (no query); an account's is one indexed lookup, so it is right on every device.
+ */
+export function exposeSavedState(store: ReadingListStore): RequestHandler {
+  return async (req, res, next) => {
+    const id = String(req.params.id ?? '');
+    if (!POST_ID.test(id)) return next();
+    const postId = id.toLowerCase();
+    const user = req.session?.user;
+    res.locals.savedForLater = user
+      ? await store.has(user.id, postId)
+      : (req.session?.readingList ?? []).includes(postId);
+    next();
+  };
 }
