@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import path from 'node:path';
 import dotenv from 'dotenv';
 import type { Logger } from 'pino';
 import { createApp } from './app';
@@ -7,7 +8,10 @@ import { connectMongo, logConnectionChanges } from './db/connect';
 import { type EmbeddedMongo, startEmbeddedMongo } from './db/embedded-mongo';
 import { prepareDatabase } from './db/prepare-database';
 import { seedDemoContent } from './db/seed-demo';
+import { loadDevSecret } from './dev/dev-secret';
 import { createLogger } from './logger';
+import { createMailer } from './mail/transports';
+import { projectRoot } from './paths';
 
 /** The process: configuration, MongoDB, the HTTP server, and an orderly shutdown. */
 
@@ -16,7 +20,9 @@ const SHUTDOWN_GRACE_MS = 10_000;
 function readConfig(): Config {
   dotenv.config({ quiet: true });
   try {
-    return loadConfig(process.env);
+    // Development without SESSION_SECRET: the secret kept in .data/, so a restart signs nobody out.
+    const devSecret = loadDevSecret(process.env, path.join(projectRoot, '.data'));
+    return loadConfig(devSecret ? { ...process.env, SESSION_SECRET: devSecret.secret } : process.env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     for (const problem of err.problems) console.error(`folio: configuration: ${problem}`);
@@ -30,6 +36,7 @@ async function main(): Promise<void> {
   if (config.session.secretIsEphemeral) {
     logger.warn('SESSION_SECRET is not set: using a random secret, so sessions end when the process restarts');
   }
+  for (const warning of config.warnings) logger.warn(warning);
 
   let embedded: EmbeddedMongo | undefined;
   let uri = config.mongodbUri;
@@ -53,7 +60,8 @@ async function main(): Promise<void> {
   await prepareDatabase(connection);
   if (embedded) await seedDemoContent(connection, config.bcryptCost, logger);
 
-  const app = createApp({ config, connection, logger });
+  const mailer = createMailer(config, connection, logger);
+  const app = createApp({ config, connection, logger, mailer });
   const server = app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -66,6 +74,8 @@ async function main(): Promise<void> {
 
   installShutdown(server, logger, async () => {
     stopLoggingConnection();
+    // Mail queued by the last requests goes out (or is given up) before MongoDB closes under the outbox.
+    await mailer.close();
     // Also closes the session store and the throttle, which share this connection's client.
     await connection.close();
     await embedded?.stop();
