@@ -32,7 +32,6 @@ import { postModel } from './posts/post.model';
 import { draftsRoutes, postsRoutes } from './posts/posts.routes';
 import { createRateLimit, DEFAULT_WRITE_LIMITS, type WriteLimits } from './posts/rate-limit';
 import { readingListRoutes } from './reading-list/reading-list.routes';
-import { ReadingListStore } from './reading-list/reading-list.store';
 import { exposeSavedState } from './reading-list/reading-list.session';
 import { ReadingListStore } from './reading-list/reading-list.store';
 import { type MailLimits, MailThrottle } from './recovery/mail-throttle';
