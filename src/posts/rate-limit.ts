@@ -61,7 +61,9 @@ export function createRateLimit(connection: Connection): RateLimit {
         await limiter.consume(userId);
       } catch (rejection) {
         // A RateLimiterRes is "over the limit"; anything else is a store failure and goes on as an error.
-        if (rejection instanceof RateLimiterRes) throw new TooManyRequestsError(rejection.msBeforeNext / 1000);
+        if (rejection instanceof RateLimiterRes) {
+          throw new TooManyRequestsError(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
+        }
         throw rejection;
       }
       next();

@@ -27,6 +27,8 @@ import { registerJson } from '../support/users';
 const POSTS = 1_000;
 let connection: Connection;
 let t: TestApp;
+/** The same app with the page cache on (the default): what a repeated anonymous view costs. */
+let cached: TestApp;
 let commands: CommandLog;
 let reader: ReturnType<typeof request.agent>;
 
@@ -35,7 +37,9 @@ beforeAll(async () => {
     dbName: `folio_perf_${randomUUID().slice(0, 8)}`,
   });
   await prepareDatabase(connection);
-  t = await startTestApp({ connection });
+  // Counted without the page cache, so every number below is what a page costs when it is rendered.
+  t = await startTestApp({ connection, env: { PAGE_CACHE_SECONDS: '0' } });
+  cached = await startTestApp({ connection, env: { PAGE_CACHE_SECONDS: '60' } });
   const base = Date.now() - POSTS * 60_000;
   await postModel(connection).insertMany(
     Array.from({ length: POSTS }, (_, i) => ({
@@ -44,6 +48,7 @@ beforeAll(async () => {
       authorId: '000000000000000000000001',
       authorName: 'writer',
       createdAt: new Date(base + i * 60_000),
+      tags: i % 2 === 0 ? ['even', 'numbers'] : ['odd'],
     })),
   );
   reader = request.agent(t.app);
@@ -116,6 +121,30 @@ describe('MongoDB commands per request', () => {
     expect(seen.length, keys(seen).join(', ')).toBeLessThanOrEqual(2);
   });
 
+  it('signed-in GET /posts: the page itself is one find on posts (no count, no comment or tag lookups)', async () => {
+    const seen = await commandsOf(() => reader.get('/posts'));
+    expect(keys(seen).filter((k) => k.endsWith(':posts'))).toEqual(['find:posts']);
+    expect(seen.filter((c) => c.collection === 'comments')).toEqual([]);
+  });
+
+  it('anonymous GET /posts from the page cache: none; its 304: none', async () => {
+    const first = await request(cached.app).get('/posts').expect(200);
+    expect(await commandsOf(() => request(cached.app).get('/posts'))).toEqual([]);
+    expect(
+      await commandsOf(() => request(cached.app).get('/posts').set('If-None-Match', String(first.headers.etag)), 304),
+    ).toEqual([]);
+  });
+
+  it.each([
+    ['/feed.xml', 'find:posts'],
+    ['/feed.json', 'find:posts'],
+    ['/tags/even', 'find:posts'],
+    ['/tags/even/feed.xml', 'find:posts'],
+    ['/search?q=session', 'find:posts'],
+  ])('anonymous GET %s: one command (%s)', async (path, key) => {
+    expect(keys(await commandsOf(() => request(t.app).get(path)))).toEqual([key]);
+  });
+
   it('static files and /healthz: none', async () => {
     expect(await commandsOf(() => request(t.app).get('/healthz'))).toEqual([]);
     expect(await commandsOf(() => request(t.app).get('/css/site.css'))).toEqual([]);
@@ -140,9 +169,9 @@ interface Explained {
   readonly keysExamined: number;
 }
 
-/** Runs `explain` on the very commands the list page sent, as it sent them. */
-async function explainListPage(page: number): Promise<Explained[]> {
-  const seen = await commandsOf(() => request(t.app).get(`/posts?page=${page}`));
+/** Runs `explain` on the very commands a page sent, as it sent them. */
+async function explainListPage(page: number, path = '/posts'): Promise<Explained[]> {
+  const seen = await commandsOf(() => request(t.app).get(`${path}${path.includes('?') ? '&' : '?'}page=${page}`));
   const onPosts = seen.filter((c) => c.collection === 'posts');
   expect(onPosts.length).toBeGreaterThan(0);
   const db = connection.db;
@@ -174,6 +203,27 @@ describe(`the list page's queries with ${POSTS.toLocaleString('en')} posts`, () 
       // Skipped posts are passed over in the index, never fetched: a page reads its own 10 documents, plus
       // one to learn whether an older page exists.
       expect(e.docsExamined, `${e.command} examined ${e.docsExamined} documents`).toBeLessThanOrEqual(11);
+    }
+  });
+
+  it.each([
+    ['/tags/even', 1],
+    ['/tags/even', 20],
+  ])('%s page %i: an index scan, no in-memory sort, only its own documents read', async (path, page) => {
+    const explained = await explainListPage(page, path);
+    for (const e of explained) {
+      expect(e.stages, e.stages.join(' > ')).toContain('IXSCAN');
+      expect(e.stages, e.stages.join(' > ')).not.toContain('COLLSCAN');
+      expect(e.stages, e.stages.join(' > ')).not.toContain('SORT');
+      expect(e.docsExamined).toBeLessThanOrEqual(11);
+    }
+  });
+
+  it('search runs on the text index, never a collection scan', async () => {
+    const explained = await explainListPage(1, '/search?q=session');
+    for (const e of explained) {
+      expect(e.stages, e.stages.join(' > ')).toContain('TEXT_MATCH');
+      expect(e.stages, e.stages.join(' > ')).not.toContain('COLLSCAN');
     }
   });
 

@@ -1,0 +1,137 @@
+import express from 'express';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PageCache } from '../../src/http/page-cache';
+import { postModel } from '../../src/posts/post.model';
+import { type Agent, createPost, startBlogApp } from '../posts/blog-app';
+import { listedTitles } from '../support/http';
+import { connectTestDb, type TestApp } from '../support/test-app';
+import { registerJson } from '../support/users';
+
+/**
+ * Issue 15, "anonymous reading at full speed": two app instances on one database stand for two processes,
+ * each with its own page cache (PAGE_CACHE_SECONDS=1 here, to keep the test short).
+ */
+let a: TestApp;
+let b: TestApp;
+let writer: Agent;
+
+beforeAll(async () => {
+  const connection = await connectTestDb();
+  a = await startBlogApp({ connection, env: { PAGE_CACHE_SECONDS: '1' } });
+  b = await startBlogApp({ connection, env: { PAGE_CACHE_SECONDS: '1' } });
+  writer = request.agent(a.app);
+  await registerJson(writer, 'cachewriter');
+  await createPost(writer, { title: 'First post', body: 'x' });
+});
+afterAll(async () => {
+  await a.connection.dropDatabase();
+  await a.connection.close();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('the page cache', () => {
+  it('anonymous /posts: ETag, 304 on a match, served from memory the second time, no cookie', async () => {
+    const first = await request(a.app).get('/posts').expect(200);
+    const etag = first.headers.etag as string;
+    expect(etag).toBeTruthy();
+    expect(first.headers['cache-control']).toBe('no-cache');
+    expect(first.headers['set-cookie']).toBeUndefined();
+    const second = await request(a.app).get('/posts').expect(200);
+    expect(second.headers['x-page-cache']).toBe('hit');
+    expect(second.text).toBe(first.text);
+    expect(second.headers.etag).toBe(etag);
+    expect(second.headers.vary).toBe(first.headers.vary);
+    expect(second.headers['set-cookie']).toBeUndefined();
+    const notModified = await request(a.app).get('/posts').set('If-None-Match', etag);
+    expect(notModified.status).toBe(304);
+    expect(notModified.headers['set-cookie']).toBeUndefined();
+    // HTML and JSON are cached apart.
+    const json = await request(a.app).get('/posts').set('Accept', 'application/json').expect(200);
+    expect(json.body.posts[0].title).toBe('First post');
+  });
+
+  it('a post made through the same process is on the next anonymous page at once', async () => {
+    await request(a.app).get('/posts').expect(200);
+    expect((await request(a.app).get('/posts')).headers['x-page-cache']).toBe('hit');
+    await createPost(writer, { title: 'Second post', body: 'x' });
+    const next = await request(a.app).get('/posts').expect(200);
+    expect(listedTitles(next.text)[0]).toBe('Second post');
+  });
+
+  it('through another process: within PAGE_CACHE_SECONDS', async () => {
+    // b caches its view, then a write arrives through a (another process as far as b knows).
+    expect(listedTitles((await request(b.app).get('/posts')).text)[0]).toBe('Second post');
+    await createPost(writer, { title: 'Third post', body: 'x' });
+    const stale = await request(b.app).get('/posts').expect(200);
+    expect(stale.headers['x-page-cache']).toBe('hit');
+    expect(listedTitles(stale.text)[0]).toBe('Second post');
+    await sleep(1_100);
+    expect(listedTitles((await request(b.app).get('/posts')).text)[0]).toBe('Third post');
+  });
+
+  it('a signed-in page is never served from (or stored in) the cache and stays no-store', async () => {
+    await request(a.app).get('/posts').expect(200);
+    for (let i = 0; i < 2; i++) {
+      const mine = await writer.get('/posts').expect(200);
+      expect(mine.headers['x-page-cache']).toBeUndefined();
+      expect(mine.text).toContain('cachewriter');
+      expect(mine.headers['cache-control']).toBe('no-store');
+    }
+    const anonymous = await request(a.app).get('/posts').expect(200);
+    expect(anonymous.headers['x-page-cache']).toBe('hit');
+    expect(anonymous.text).not.toContain('cachewriter</strong>');
+    expect(anonymous.text).not.toContain('Signed in as');
+  });
+
+  it('a write straight to MongoDB (as by another process) shows once the TTL has passed', async () => {
+    await postModel(a.connection).create({
+      title: 'Written elsewhere',
+      body: 'x',
+      authorId: '000000000000000000000001',
+      authorName: 'cachewriter',
+    });
+    await sleep(1_100);
+    expect(listedTitles((await request(a.app).get('/posts')).text)[0]).toBe('Written elsewhere');
+  });
+
+  it('PAGE_CACHE_SECONDS=0: no cache, ETag and 304 still', async () => {
+    const off = await startBlogApp({ connection: a.connection, env: { PAGE_CACHE_SECONDS: '0' } });
+    const first = await request(off.app).get('/posts').expect(200);
+    const second = await request(off.app).get('/posts').expect(200);
+    expect(second.headers['x-page-cache']).toBeUndefined();
+    expect(
+      (
+        await request(off.app)
+          .get('/posts')
+          .set('If-None-Match', first.headers.etag as string)
+      ).status,
+    ).toBe(304);
+  });
+});
+
+describe('PageCache, bounded by bytes', () => {
+  it('evicts the least recently used pages past maxBytes', async () => {
+    const cache = new PageCache({ seconds: 60, cookieName: 'folio.sid', maxBytes: 50_000 });
+    const app = express();
+    let rendered = 0;
+    app.use(cache.middleware());
+    app.get('/posts/:n', (req, res) => {
+      rendered += 1;
+      res.send(`<p>${req.params.n}</p>${'x'.repeat(10_000)}`);
+    });
+    for (let n = 0; n < 10; n++) await request(app).get(`/posts/${n}`).expect(200);
+    expect(cache.size).toBeLessThanOrEqual(4);
+    expect(rendered).toBe(10);
+    await request(app).get('/posts/9').expect(200);
+    expect(rendered).toBe(10); // the newest is kept
+    await request(app).get('/posts/0').expect(200);
+    expect(rendered).toBe(11); // the oldest was evicted
+    // A request with the session cookie passes by, and any write clears everything.
+    await request(app).get('/posts/9').set('Cookie', 'folio.sid=abc').expect(200);
+    expect(rendered).toBe(12);
+    await request(app).post('/posts/9').expect(404);
+    expect(cache.size).toBe(0);
+  });
+});
