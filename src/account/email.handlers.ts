@@ -10,8 +10,8 @@ import type { Mailer } from '../mail/mailer';
 import { renderLinkProblem } from '../recovery/link-problem';
 import { type AccountTokens, credentialsVersionOf } from '../recovery/tokens';
 import type { AuthThrottle } from '../security/login-throttle';
-import type { EmailAddresses } from './email.service';
 import { changeEmailSchema } from './email.schemas';
+import type { EmailAddresses } from './email.service';
 
 export interface EmailDeps {
   readonly users: UserModel;

@@ -83,7 +83,8 @@ export class EmailAddresses {
     const found = await this.deps.tokens.check('verify', token);
     if (!found.ok) return found;
     const user = await this.deps.users.findById(found.record.userId, { credentialsVersion: 1 }).lean();
-    if (!user || credentialsVersionOf(user) !== found.record.credentialsVersion) return { ok: false, problem: 'expired' };
+    if (!user || credentialsVersionOf(user) !== found.record.credentialsVersion)
+      return { ok: false, problem: 'expired' };
     return { ok: true, email: found.record.email };
   }
 

@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
-import request from 'supertest';
+import type request from 'supertest';
 import { createApp } from '../../src/app';
 import type { Config } from '../../src/config';
 import { createLogger } from '../../src/logger';

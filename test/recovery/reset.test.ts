@@ -38,7 +38,9 @@ async function accountWithAddress(username: string, app = t.app): Promise<Agent>
   const email = `${username}@example.org`;
   await register(agent, username, email);
   const mail = await smtp.waitFor((m) => m.to.includes(email) && m.subject.includes('Confirm'));
-  const confirmed = await request(app).post(pathOf(linkIn(mail.text, `${PUBLIC_URL}/account/email/verify/`))).send({});
+  const confirmed = await request(app)
+    .post(pathOf(linkIn(mail.text, `${PUBLIC_URL}/account/email/verify/`)))
+    .send({});
   if (confirmed.status !== 200) throw new Error(`confirm ${email}: ${confirmed.status}`);
   return agent;
 }
@@ -104,7 +106,9 @@ describe('POST /auth/forgot', () => {
       const agent = request.agent(trusting.app);
       await register(agent, 'hosty', 'hosty@example.org');
       const mail = await smtp.waitFor((m) => m.to.includes('hosty@example.org'));
-      await request(trusting.app).post(pathOf(linkIn(mail.text, `${PUBLIC_URL}/account/email/verify/`))).send({});
+      await request(trusting.app)
+        .post(pathOf(linkIn(mail.text, `${PUBLIC_URL}/account/email/verify/`)))
+        .send({});
       const res = await request(trusting.app)
         .post('/auth/forgot')
         .set('Host', 'evil.example')
@@ -173,7 +177,10 @@ describe('resetting the password', () => {
     expect((await request(t.app).post(pathOf(spent)).send({ password: NEW_PASSWORD })).status).toBe(200);
     for (const res of [
       await request(t.app).get(pathOf(spent)),
-      await request(t.app).post(pathOf(spent)).type('form').send({ password: STRONG_PASSWORD, confirmPassword: STRONG_PASSWORD }),
+      await request(t.app)
+        .post(pathOf(spent))
+        .type('form')
+        .send({ password: STRONG_PASSWORD, confirmPassword: STRONG_PASSWORD }),
     ]) {
       expect([404, 410]).toContain(res.status);
       expect(res.text).toContain(CLEAR_PAGE);
@@ -206,7 +213,9 @@ describe('resetting the password', () => {
     const stale = await request(t.app).get(pathOf(before));
     expect(stale.status).toBe(410);
     expect(stale.text).toContain(CLEAR_PAGE);
-    expect((await request(t.app).post(pathOf(before)).send({ password: 'an attacker chose this one' })).status).toBe(410);
+    expect((await request(t.app).post(pathOf(before)).send({ password: 'an attacker chose this one' })).status).toBe(
+      410,
+    );
     expect((await login(request.agent(t.app), 'victor', NEW_PASSWORD)).status).toBe(200);
 
     // An unknown link, and a malformed one: the clear page, never a 500.
@@ -331,7 +340,10 @@ describe('tokens and throttling', () => {
     const agent = await accountWithAddress('csrfy');
     const link = await resetLink('csrfy@example.org');
     const page = await agent.get(pathOf(link));
-    const without = await agent.post(pathOf(link)).type('form').send({ password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
+    const without = await agent
+      .post(pathOf(link))
+      .type('form')
+      .send({ password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
     expect(without.status).toBe(403);
     const withToken = await agent
       .post(pathOf(link))

@@ -103,7 +103,10 @@ describe('verifying an address', () => {
   it('changing the address: wrong password → 422 and no mail; right → a link to the new one, a notice to the old, which stays the recovery address until confirmed', async () => {
     const agent = request.agent(t.app);
     await register(agent, 'chang', 'old@example.org');
-    await request(t.app).post(pathOf(await verificationLinkFor('old@example.org'))).type('form').send({});
+    await request(t.app)
+      .post(pathOf(await verificationLinkFor('old@example.org')))
+      .type('form')
+      .send({});
     expect(await profile(agent)).toMatchObject({ email: 'old@example.org', emailVerified: true });
 
     // Wrong password, as a form: 422, the address kept in the form, the password not; and no mail at all.
@@ -156,7 +159,10 @@ describe('verifying an address', () => {
   it('addresses are unique among verified ones, case-insensitively, without telling a stranger', async () => {
     const owner = request.agent(t.app);
     await register(owner, 'owner', 'Taken@Example.org');
-    await request(t.app).post(pathOf(await verificationLinkFor('taken@example.org'))).type('form').send({});
+    await request(t.app)
+      .post(pathOf(await verificationLinkFor('taken@example.org')))
+      .type('form')
+      .send({});
 
     // A stranger registering with the address (in other case) gets the answer anyone gets.
     const stranger = request.agent(t.app);
@@ -173,7 +179,10 @@ describe('verifying an address', () => {
     const links = smtp.mails.filter((m) => m.to.includes('taken@example.org') && m.subject.includes('Confirm'));
     const strangers = links[links.length - 1];
     if (!strangers) throw new Error('no mail');
-    const taken = await request(t.app).post(pathOf(linkIn(strangers.text, VERIFY_PREFIX))).type('form').send({});
+    const taken = await request(t.app)
+      .post(pathOf(linkIn(strangers.text, VERIFY_PREFIX)))
+      .type('form')
+      .send({});
     expect(taken.status).toBe(409);
     expect(await profile(stranger)).toMatchObject({ email: 'taken@example.org', emailVerified: false });
     expect(await profile(owner)).toMatchObject({ email: 'taken@example.org', emailVerified: true });
