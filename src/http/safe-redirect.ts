@@ -1,14 +1,27 @@
+/** Stands in for this site while a path is resolved: only where the result lands matters. */
+const DUMMY_ORIGIN = 'http://folio.invalid';
+
 /**
- * Returns `next` only when it is a path on this site ("/posts/new"), never another origin:
- * "//evil.example", "/\\evil.example", "https://evil.example" and control characters are all refused.
+ * Returns `next` as a path on this site ("/posts/new?page=2#x"), or `fallback` when it could lead anywhere
+ * else. The target is *normalised before it is judged*, as a browser would resolve it: "/.//evil.example",
+ * "/%2e//evil.example" and "/x/..//evil.example" all resolve to the path "//evil.example", which a browser
+ * reads as another host, so the check runs on the resolved path, not the raw text. Backslashes (browsers
+ * read "/\" as "//"), control characters and whitespace (the URL parser silently drops tabs and newlines)
+ * are refused outright.
  */
 export function safeNextPath(next: unknown, fallback = '/posts'): string {
   if (typeof next !== 'string' || next.length === 0 || next.length > 2048) return fallback;
-  if (!next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
+  if (!next.startsWith('/')) return fallback;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
-  if (/[\u0000-\u001f\u007f\\]/.test(next)) return fallback;
-  // Resolve against a dummy origin: if the result leaves it, the path was not a plain path.
-  const resolved = new URL(next, 'http://folio.invalid');
-  if (resolved.origin !== 'http://folio.invalid') return fallback;
-  return resolved.pathname + resolved.search + resolved.hash;
+  if (/[\u0000-\u0020\u007f\\]/.test(next)) return fallback;
+  let resolved: URL;
+  try {
+    resolved = new URL(next, DUMMY_ORIGIN);
+  } catch {
+    return fallback;
+  }
+  if (resolved.origin !== DUMMY_ORIGIN) return fallback;
+  const path = resolved.pathname;
+  if (path.startsWith('//') || path.startsWith('/\\')) return fallback;
+  return path + resolved.search + resolved.hash;
 }
