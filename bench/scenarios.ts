@@ -37,10 +37,23 @@ export const SCENARIOS: readonly Scenario[] = [
     expect: { status: 200, contains: '"ok"' },
   },
   {
+    // What every anonymous reader gets: the rendered page from the in-process page cache (PAGE_CACHE_SECONDS).
     name: 'posts-anon',
-    label: 'GET /posts (anonymous)',
+    label: 'GET /posts (anonymous, page cache)',
     request: () => ({ method: 'GET', path: '/posts', headers: HTML }),
     expect: { status: 200, contains: 'Benchmark post' },
+  },
+  {
+    name: 'posts-304',
+    label: 'GET /posts (anonymous, If-None-Match → 304)',
+    // As a browser revalidates (max-age=0). Also keeps fetch(), which checks the answer first, from adding
+    // `Cache-Control: no-cache` to a request with If-None-Match (the Fetch standard does), which forbids a 304.
+    request: (f) => ({
+      method: 'GET',
+      path: '/posts',
+      headers: { ...HTML, 'if-none-match': f.postsEtag, 'cache-control': 'max-age=0' },
+    }),
+    expect: { status: 304 },
   },
   {
     name: 'posts-signed-in',
@@ -55,9 +68,29 @@ export const SCENARIOS: readonly Scenario[] = [
     expect: { status: 200, contains: 'Benchmark post' },
   },
   {
+    // Signed in, so rendered every time (never from the page cache): what a deep page's query costs.
     name: 'posts-page-50',
-    label: 'GET /posts?page=50',
-    request: () => ({ method: 'GET', path: '/posts?page=50', headers: HTML }),
+    label: 'GET /posts?page=50 (signed in)',
+    request: (f) => ({ method: 'GET', path: '/posts?page=50', headers: { ...HTML, cookie: f.cookie } }),
+    expect: { status: 200, contains: 'Benchmark post' },
+  },
+  {
+    name: 'feed',
+    label: 'GET /feed.xml (anonymous, page cache)',
+    request: () => ({ method: 'GET', path: '/feed.xml', headers: { accept: 'application/atom+xml' } }),
+    expect: { status: 200, contains: '<feed' },
+  },
+  {
+    name: 'search-anon',
+    label: 'GET /search?q=session (anonymous, page cache)',
+    request: () => ({ method: 'GET', path: '/search?q=session', headers: HTML }),
+    expect: { status: 200, contains: 'Benchmark post' },
+  },
+  {
+    // Rendered every time: the text index's cost per query.
+    name: 'search-signed-in',
+    label: 'GET /search?q=session (signed in)',
+    request: (f) => ({ method: 'GET', path: '/search?q=session', headers: { ...HTML, cookie: f.cookie } }),
     expect: { status: 200, contains: 'Benchmark post' },
   },
   {

@@ -11,6 +11,8 @@ export interface Fixtures {
   readonly cookie: string;
   /** A post in the middle of the list, for GET /posts/:id. */
   readonly postId: string;
+  /** The anonymous front page's ETag once seeded, for the 304 scenario (nothing is written before it runs). */
+  readonly postsEtag: string;
 }
 
 const USERNAME = 'bench';
@@ -79,5 +81,9 @@ export async function seed(baseUrl: string, options: { posts: number; cookieName
   await Promise.all(Array.from({ length: SEED_CONCURRENCY }, worker));
   const postId = ids[Math.floor(options.posts / 2)];
   if (!postId) throw new Error('seeding created no posts');
-  return { username: USERNAME, password: PASSWORD, cookie, postId };
+  const front = await fetch(`${baseUrl}/posts`, { headers: { accept: 'text/html' } });
+  await expectStatus(front, 200, 'read the front page');
+  const postsEtag = front.headers.get('etag');
+  if (!postsEtag) throw new Error('the front page has no ETag');
+  return { username: USERNAME, password: PASSWORD, cookie, postId, postsEtag };
 }
