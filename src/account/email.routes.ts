@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { requireAuth } from '../auth/require-auth';
+import { publicRoute } from '../http/route-access';
 import { type EmailDeps, emailHandlers } from './email.handlers';
 
 /**
@@ -13,6 +14,6 @@ export function emailRoutes(deps: EmailDeps): Router {
   router.post('/', [requireAuth], h.changeEmail);
   router.get('/verified', h.showVerified);
   router.get('/verify/:token', h.showVerify);
-  router.post('/verify/:token', h.verify);
+  router.post('/verify/:token', [publicRoute], h.verify);
   return router;
 }

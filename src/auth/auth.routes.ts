@@ -1,4 +1,5 @@
 import { type RequestHandler, Router } from 'express';
+import { publicRoute } from '../http/route-access';
 import { type AuthDeps, authHandlers } from './auth.handlers';
 
 /** /auth/profile is an API endpoint: always JSON, so an anonymous caller gets 401 rather than a redirect. */
@@ -11,11 +12,12 @@ export function authRoutes(deps: AuthDeps): Router {
   const h = authHandlers(deps);
   const router = Router();
   router.get('/register', h.showRegister);
-  router.post('/register', h.register);
+  router.post('/register', [publicRoute], h.register);
   router.get('/login', h.showLogin);
-  router.post('/login', h.login);
+  router.post('/login', [publicRoute], h.login);
   router.get('/logout', h.showLogout);
-  router.post('/logout', h.logout);
+  // Public: a visitor whose session already ended may still press "Log out".
+  router.post('/logout', [publicRoute], h.logout);
   router.get('/profile', requireAuthJson, h.profile);
   return router;
 }

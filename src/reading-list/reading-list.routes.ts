@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { publicRoute } from '../http/route-access';
 import { type ReadingListDeps, readingListHandlers } from './reading-list.handlers';
 
 /** Open to anyone: an anonymous visitor's first save is what gives them a session (and a cookie). */
@@ -6,7 +7,7 @@ export function readingListRoutes(deps: ReadingListDeps): Router {
   const h = readingListHandlers(deps);
   const router = Router();
   router.get('/', h.show);
-  router.post('/:postId', h.save);
-  router.post('/:postId/remove', h.remove);
+  router.post('/:postId', [publicRoute], h.save);
+  router.post('/:postId/remove', [publicRoute], h.remove);
   return router;
 }

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { publicRoute } from '../http/route-access';
 import { type RecoveryDeps, recoveryHandlers } from './recovery.handlers';
 
 /**
@@ -9,10 +10,10 @@ export function recoveryRoutes(deps: RecoveryDeps): Router {
   const h = recoveryHandlers(deps);
   const router = Router();
   router.get('/forgot', h.showForgot);
-  router.post('/forgot', h.forgot);
+  router.post('/forgot', [publicRoute], h.forgot);
   router.get('/forgot/sent', h.forgotSent);
   router.get('/reset/done', h.resetDone);
   router.get('/reset/:token', h.showReset);
-  router.post('/reset/:token', h.reset);
+  router.post('/reset/:token', [publicRoute], h.reset);
   return router;
 }
