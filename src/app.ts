@@ -3,6 +3,7 @@ import type session from 'express-session';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { accountRoutes } from './account/account.routes';
+import { recoveryNotice } from './account/email.notice';
 import { emailRoutes } from './account/email.routes';
 import { EmailAddresses } from './account/email.service';
 import { PageViews } from './account/page-views';
@@ -68,6 +69,8 @@ export interface AppDeps {
   /** Defaults to Date.now; tests pass a controllable clock for the session timeouts. */
   readonly now?: Clock;
   readonly throttleLimits?: ThrottleLimits;
+  /** The page-view counter's buffer; server.ts passes its own so it can flush it at shutdown. */
+  readonly pageViews?: PageViews;
   /** Defaults to config.mail's transport (SMTP, the development outbox, or off); tests pass their own. */
   readonly mailer?: Mailer;
   /** Mails per address and recovery requests per client an hour (tests raise the per-client one). */
@@ -86,7 +89,7 @@ export function createApp(deps: AppDeps): Express {
   const now = deps.now ?? Date.now;
   const sessionStore = deps.sessionStore ?? createSessionStore(connection, config);
   const throttle = new AuthThrottle(connection, deps.throttleLimits);
-  const pageViews = new PageViews(connection, logger);
+  const pageViews = deps.pageViews ?? new PageViews(connection, logger);
   const readingLists = new ReadingListStore(connection);
   const verifyPassword = createPasswordVerifier(config.bcryptCost);
   const mailer = deps.mailer ?? createMailer(config, connection, logger);
@@ -177,6 +180,7 @@ export function createApp(deps: AppDeps): Express {
     '/auth',
     recoveryRoutes({ config, users, tokens, mailer, mailThrottle, sessions: sessionStore, logger, now }),
   );
+  app.use('/account', recoveryNotice(users));
   app.use('/account/email', emailRoutes({ users, addresses, tokens, mailer, verifyPassword, throttle, logger }));
   // The development outbox: absent in production, so /dev/mail is a 404 there like any unknown path.
   if (!config.isProduction) app.use('/dev', devRoutes({ connection, mailer }));

@@ -44,7 +44,8 @@ export function devRoutes({ connection, mailer }: { connection: Connection; mail
     res.render('dev/mail', {
       title: 'Development outbox',
       transport: mailer.transportKind,
-      mails: mails.map((m) => ({ id: String(m._id), ...m, parts: linkify(m.text) })),
+      // Trailing spaces (the "-- " signature line) mean nothing on a page.
+      mails: mails.map((m) => ({ id: String(m._id), ...m, parts: linkify(m.text.replace(/[ \t]+$/gm, '')) })),
     });
   };
 
