@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import type { Logger } from 'pino';
+import { PageViews } from './account/page-views';
 import { createApp } from './app';
 import { type Config, ConfigError, loadConfig } from './config';
 import { connectMongo, logConnectionChanges } from './db/connect';
@@ -61,7 +62,8 @@ async function main(): Promise<void> {
   if (embedded) await seedDemoContent(connection, config.bcryptCost, logger);
 
   const mailer = createMailer(config, connection, logger);
-  const app = createApp({ config, connection, logger, mailer });
+  const pageViews = new PageViews(connection, logger);
+  const app = createApp({ config, connection, logger, mailer, pageViews });
   const server = app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -74,6 +76,8 @@ async function main(): Promise<void> {
 
   installShutdown(server, logger, async () => {
     stopLoggingConnection();
+    // Page views counted in the last second are stored, not lost with the process.
+    await pageViews.flush();
     // Mail queued by the last requests goes out (or is given up) before MongoDB closes under the outbox.
     await mailer.close();
     // Also closes the session store and the throttle, which share this connection's client.

@@ -68,3 +68,43 @@ describe('configuration', () => {
     expect(c.session.cookieName).toBe('__Host-folio.sid');
   });
 });
+
+describe('configuration for hosts, proxies and cookies', () => {
+  it('TRUST_PROXY=true is refused with a clear line', () => {
+    const problems = problemsOf({ TRUST_PROXY: 'true' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^TRUST_PROXY .*hop count/);
+  });
+
+  it('production with COOKIE_SECURE=false starts, with a loud warning', () => {
+    const c = loadConfig({
+      NODE_ENV: 'production',
+      MONGODB_URI: 'mongodb://db/folio',
+      SESSION_SECRET: 'x'.repeat(40),
+      COOKIE_SECURE: 'false',
+      PUBLIC_URL: 'https://blog.example.com',
+    });
+    expect(c.warnings.join('\n')).toMatch(/COOKIE_SECURE=false in production/);
+  });
+
+  it('ALLOWED_HOSTS: loopback names in development, PUBLIC_URL host in production, else none (warned)', () => {
+    expect(loadConfig({}).allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]']);
+    const prod = { NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/folio', SESSION_SECRET: 'x'.repeat(40) };
+    expect(loadConfig({ ...prod, PUBLIC_URL: 'https://Blog.Example.com' }).allowedHosts).toEqual(['blog.example.com']);
+    const open = loadConfig(prod);
+    expect(open.allowedHosts).toBeNull();
+    expect(open.warnings.join('\n')).toMatch(/any Host header is accepted/);
+    expect(loadConfig({ ALLOWED_HOSTS: 'a.example, B.example' }).allowedHosts).toEqual(['a.example', 'b.example']);
+  });
+
+  it('PUBLIC_URL defaults to localhost:PORT and is required in production with SMTP_URL', () => {
+    expect(loadConfig({ PORT: '4000' }).publicUrl).toBe('http://localhost:4000');
+    const problems = problemsOf({
+      NODE_ENV: 'production',
+      MONGODB_URI: 'mongodb://db/folio',
+      SESSION_SECRET: 'x'.repeat(40),
+      SMTP_URL: 'smtp://mail.example:587',
+    });
+    expect(problems).toEqual([expect.stringMatching(/^PUBLIC_URL is required in production when SMTP_URL is set/)]);
+  });
+});

@@ -31,6 +31,11 @@ export function requestLogger(logger: Logger): RequestHandler {
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
+    // The client as Express sees it (through TRUST_PROXY), and who it was once the session is known.
+    customProps: (req) => {
+      const r = req as typeof req & { ip?: string; session?: { user?: { id: string } } };
+      return { clientIp: r.ip, userId: r.session?.user?.id };
+    },
     autoLogging: { ignore: (req) => req.url === '/healthz' },
   });
 }

@@ -44,10 +44,19 @@ export function csrfProtection(): RequestHandler {
       if (hasSessionData(req)) res.locals.csrfToken = generateToken(req);
       return next();
     }
-    if (isCrossSiteRequest(req)) throw new ForbiddenError('Cross-site request refused');
+    if (isCrossSiteRequest(req)) {
+      req.log?.warn(
+        { event: 'cross_site_refused', ip: req.ip, origin: req.get('origin') },
+        'cross-site request refused',
+      );
+      throw new ForbiddenError('Cross-site request refused');
+    }
     if (isApiRequest(req) || !hasSessionData(req)) return next();
     // People get a page that explains and offers to send the form again (or to log in again); scripts a 403.
-    if (!isRequestValid(req)) return refuseStaleForm(req, res, () => generateToken(req));
+    if (!isRequestValid(req)) {
+      req.log?.warn({ event: 'csrf_refused', ip: req.ip, userId: req.session.user?.id }, 'CSRF token missing or wrong');
+      return refuseStaleForm(req, res, () => generateToken(req));
+    }
     res.locals.csrfToken = generateToken(req);
     next();
   };

@@ -60,7 +60,33 @@ describe('log lines of a login', () => {
     expect(succeeded).toMatchObject({ username: 'ivy', ip: expect.stringMatching(/127\.0\.0\.1/) });
     const refused = lines().find((l) => l.event === 'login_failed');
     expect(refused).toMatchObject({ username: 'ivy', ip: expect.stringMatching(/127\.0\.0\.1/) });
-    expect(lines().filter((l) => (l.req as { url?: string } | undefined)?.url === '/auth/profile')).toHaveLength(1);
+    const profileLines = lines().filter((l) => (l.req as { url?: string } | undefined)?.url === '/auth/profile');
+    expect(profileLines).toHaveLength(1);
+    // Request lines carry the client address as Express sees it and, once known, the user id.
+    expect(profileLines[0]).toMatchObject({
+      clientIp: expect.stringMatching(/127\.0\.0\.1/),
+      userId: expect.any(String),
+    });
+  });
+
+  it('log password-form failures, throttling and CSRF refusals as security events', async () => {
+    const agent = request.agent(testApp.app);
+    expect((await agent.post('/auth/login').send({ username: 'ivy', password: PASSWORD })).status).toBe(200);
+    const wrongCurrent = await agent
+      .post('/account/password')
+      .send({
+        currentPassword: WRONG_PASSWORD,
+        newPassword: 'a-new-passphrase-9',
+        confirmPassword: 'a-new-passphrase-9',
+      });
+    expect(wrongCurrent.status).toBe(422);
+    const forged = await agent.post('/posts').type('form').send({ title: 'forged', body: 'x' });
+    expect(forged.status).toBe(403);
+    for (let i = 0; i < 6; i++)
+      await request(testApp.app).post('/auth/login').send({ username: 'ivy', password: 'nope-nope-nope' });
+    const events = lines().map((l) => l.event);
+    expect(events).toEqual(expect.arrayContaining(['password_check_failed', 'csrf_refused', 'login_throttled']));
+    expect(lines().find((l) => l.event === 'csrf_refused')).toMatchObject({ userId: expect.any(String) });
   });
 
   it('tag each request line with the id sent back in X-Request-Id', async () => {
