@@ -10,10 +10,13 @@ const ids: string[] = [];
 
 beforeAll(async () => {
   [browser, served] = await Promise.all([launchBrowser(), serveTestApp()]);
+  // Two accounts: one alone would reach the per-user posting limit before the corpus is through.
   const agent = request.agent(served.baseUrl);
-  await agent.post('/auth/register').send({ username: 'attacker', password: 'password123' });
+  const second = request.agent(served.baseUrl);
+  await agent.post('/auth/register').send({ username: 'attacker', password: 'an uncommon passphrase' });
+  await second.post('/auth/register').send({ username: 'attacker2', password: 'an uncommon passphrase' });
   for (const [i, payload] of XSS_PAYLOADS.entries()) {
-    const res = await agent
+    const res = await (i % 2 === 0 ? agent : second)
       .post('/posts')
       .send({ title: `${i} ${payload}`.slice(0, 200), body: `${payload}\n\n${payload}` });
     ids.push(res.body.post.id);
@@ -36,7 +39,7 @@ describe('the XSS corpus in a real browser', () => {
     });
     const paths = [
       ...ids.map((id) => `/posts/${id}`),
-      ...[1, 2, 3, 4].flatMap((n) => [`/posts?page=${n}`, `/users/attacker?page=${n}`]),
+      ...[1, 2, 3, 4].flatMap((n) => [`/posts?page=${n}`, `/users/attacker?page=${n}`, `/users/attacker2?page=${n}`]),
     ];
     for (const path of paths) {
       await page.goto(`${served.baseUrl}${path}`);
