@@ -1,5 +1,4 @@
 import express, { type Express } from 'express';
-import type session from 'express-session';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { accountRoutes } from './account/account.routes';
