@@ -98,6 +98,8 @@ export function emailHandlers({ users, addresses, tokens, mailer, verifyPassword
 
   const showVerify: RequestHandler = async (req, res) => {
     const token = String(req.params.token);
+    // The address is the secret: no cache, shared or private, keeps a page of it.
+    res.set('Cache-Control', 'no-store');
     const found = await addresses.check(token);
     if (!found.ok) return renderLinkProblem(req, res, found.problem, 'verify');
     if (wantsJson(req)) {

@@ -104,7 +104,8 @@ export class EmailAddresses {
       if (isDuplicateKeyError(err)) return { ok: false, problem: 'taken' };
       throw err;
     }
-    await tokens.revokeAll('verify', record.userId);
+    // A reset link mailed to the previous address stops working: that address no longer speaks for the account.
+    await Promise.all([tokens.revokeAll('verify', record.userId), tokens.revokeAll('reset', record.userId)]);
     return { ok: true, userId: record.userId, email: record.email };
   }
 }

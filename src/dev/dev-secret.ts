@@ -23,8 +23,17 @@ export function loadDevSecret(
   }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(32).toString('base64url');
-  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
-  // writeFileSync's mode applies only when it creates the file; an existing (too short) one is fixed too.
+  try {
+    // 'wx': of two processes starting at once, one writes the secret and the other reads it.
+    writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const kept = readFileSync(file, 'utf8').trim();
+    if (kept.length >= 32) return { secret: kept, file, created: false };
+    // A kept secret too short to use (edited by hand): replaced.
+    writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  }
+  // The mode given when writing applies only to a file being created; a replaced one is fixed here.
   chmodSync(file, 0o600);
   return { secret, file, created: true };
 }

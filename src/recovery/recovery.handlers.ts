@@ -109,6 +109,8 @@ export function recoveryHandlers({ config, users, tokens, mailer, mailThrottle, 
 
   const showReset: RequestHandler = async (req, res) => {
     const token = String(req.params.token);
+    // The address is the secret: no cache, shared or private, keeps a page of it.
+    res.set('Cache-Control', 'no-store');
     const usable = await usableReset(token);
     if (!usable.ok) return renderLinkProblem(req, res, usable.problem, 'reset');
     if (wantsJson(req)) {

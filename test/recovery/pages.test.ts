@@ -23,10 +23,12 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 async function expectValid(res: request.Response, status = 200) {
-  expect(res.status, res.req.path).toBe(status);
+  // supertest keeps the Node request on the response; its path names the page in a failure.
+  const path = (res as unknown as { req: { path: string } }).req.path;
+  expect(res.status, path).toBe(status);
   const report = await validator.validateString(res.text);
   const messages = report.results.flatMap((r) => r.messages.map((m) => `${m.ruleId} line ${m.line}: ${m.message}`));
-  expect(messages, `${res.req.path}\n${messages.join('\n')}`).toEqual([]);
+  expect(messages, `${path}\n${messages.join('\n')}`).toEqual([]);
 }
 
 describe('the recovery pages', () => {

@@ -142,6 +142,7 @@ describe('resetting the password', () => {
     expect(page.text).toContain('Choose a new password');
     expect(page.text).toContain('name="confirmPassword"');
     expect(page.headers['set-cookie']).toBeUndefined();
+    expect(page.headers['cache-control']).toBe('no-store');
 
     const done = await request(t.app)
       .post(pathOf(link))
