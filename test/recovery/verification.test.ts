@@ -154,6 +154,10 @@ describe('verifying an address', () => {
     expect(confirmed.status).toBe(303);
     expect(confirmed.headers.location).toBe('/account/email');
     expect(await profile(agent)).toMatchObject({ email: 'new@example.org', emailVerified: true });
+    // The reset link mailed to the old address no longer speaks for the account.
+    const oldReset = resets.find((m) => m.to.includes('old@example.org'));
+    const stale = await request(t.app).get(pathOf(linkIn(oldReset?.text ?? '', `${PUBLIC_URL}/auth/reset/`)));
+    expect(stale.status).toBe(404);
   });
 
   it('addresses are unique among verified ones, case-insensitively, without telling a stranger', async () => {
