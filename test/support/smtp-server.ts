@@ -20,6 +20,8 @@ export interface TestSmtpServer {
   readonly mails: ReceivedMail[];
   /** Refuse the next `n` messages with a temporary failure (451), as a server in trouble would. */
   failNext(n: number): void;
+  /** Hold every message this long before accepting it (a slow server); 0 to stop. */
+  delay(ms: number): void;
   /** Messages refused so far. */
   readonly refused: number;
   /** Resolves with the first received mail matching `match` (waiting for it, up to `timeoutMs`). */
@@ -36,6 +38,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
   const mails: ReceivedMail[] = [];
   const waiters = new Set<() => void>();
   let toFail = 0;
+  let delayMs = 0;
   let refused = 0;
   const server = new SMTPServer({
     authOptional: true,
@@ -60,8 +63,9 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
       }
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
+      stream.on('end', async () => {
         const raw = Buffer.concat(chunks);
+        if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
         simpleParser(raw)
           .then((parsed) => {
             mails.push({
@@ -88,6 +92,9 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     mails,
     failNext(n) {
       toFail = n;
+    },
+    delay(ms) {
+      delayMs = ms;
     },
     get refused() {
       return refused;
