@@ -21,7 +21,11 @@ beforeAll(async () => {
   reader = request.agent(t.app);
   await registerJson(author, 'validator');
   await registerJson(reader, 'commentator');
-  postId = await createPost(author, { title: 'A <valid> & "quoted" post', body: 'Body with **bold**.', tags: 'Node.js, html' });
+  postId = await createPost(author, {
+    title: 'A <valid> & "quoted" post',
+    body: 'Body with **bold**.',
+    tags: 'Node.js, html',
+  });
   draftId = await createPost(author, { title: 'A draft', body: 'x', tags: 'html', status: 'draft' });
   await createPost(author, {
     title: 'Scheduled',
@@ -62,7 +66,14 @@ describe('blog pages pass html-validate', () => {
   });
 
   it('signed in', async () => {
-    for (const path of ['/drafts', `/posts/${postId}`, `/posts/${draftId}`, '/posts/new', `/posts/${postId}/edit`, `/posts/${draftId}/edit`]) {
+    for (const path of [
+      '/drafts',
+      `/posts/${postId}`,
+      `/posts/${draftId}`,
+      '/posts/new',
+      `/posts/${postId}/edit`,
+      `/posts/${draftId}/edit`,
+    ]) {
       await expectValid(await author.get(path), path);
     }
     await expectValid(await reader.get(`/posts/${postId}`), 'post as a commenter');
@@ -71,7 +82,10 @@ describe('blog pages pass html-validate', () => {
   it('forms re-rendered with errors', async () => {
     const token = csrfTokenFrom((await author.get('/posts/new')).text);
     await expectValid(
-      await author.post('/posts').type('form').send({ title: 'x', body: 'y', tags: 'a,b,c,d,e,f', publishAt: 'soon', _csrf: token }),
+      await author
+        .post('/posts')
+        .type('form')
+        .send({ title: 'x', body: 'y', tags: 'a,b,c,d,e,f', publishAt: 'soon', _csrf: token }),
       'new post, bad tags and time',
       422,
     );

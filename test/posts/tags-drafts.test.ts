@@ -38,9 +38,13 @@ describe('tags', () => {
     const stored = await postModel(t.connection).findById(id).lean();
     expect(stored?.tags).toEqual(['node-js', 'cookies']);
     const page = await anon().get(`/posts/${id}`);
-    expect(page.text).toContain('<a class="tag" href="/tags/node-js"><span class="visually-hidden">Tag: </span>#node-js</a>');
+    expect(page.text).toContain(
+      '<a class="tag" href="/tags/node-js"><span class="visually-hidden">Tag: </span>#node-js</a>',
+    );
     const list = await anon().get('/posts');
-    expect(list.text).toContain('<a class="tag" href="/tags/cookies"><span class="visually-hidden">Tag: </span>#cookies</a>');
+    expect(list.text).toContain(
+      '<a class="tag" href="/tags/cookies"><span class="visually-hidden">Tag: </span>#cookies</a>',
+    );
     const tagPage = await anon().get('/tags/node-js').expect(200);
     expect(listedTitles(tagPage.text)).toEqual(['Tagged one']);
     expect((await anon().get('/tags/nothing-here').expect(200)).text).toContain('No published posts have this tag');
