@@ -13,11 +13,11 @@ export interface AxeViolation {
 }
 
 /**
- * Runs axe-core in the page and returns its serious and critical violations.
+ * Runs axe-core in the page and returns every violation, of any impact (minor and moderate too).
  * The page's own CSP forbids injected scripts, so contexts that audit use `bypassCSP`.
  */
-export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
-  await page.addScriptTag({ path: axePath });
+export async function allViolations(page: Page): Promise<AxeViolation[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: axePath });
   return page.evaluate(async () => {
     // axe is what the injected script defines on window.
     const axe = (
@@ -30,8 +30,16 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
       }
     ).axe;
     const result = await axe.run(document);
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.map((n) => n.target.join(' ')),
+    }));
   });
+}
+
+/** The serious and critical violations only (kept for suites that predate the every-impact rule). */
+export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  return (await allViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
