@@ -84,6 +84,10 @@ describe('the blog in Chromium', () => {
     await page.goto(`${served.baseUrl}/drafts`);
     expect(await page.locator('.post-summary__title').allTextContents()).toEqual(['Half-written thoughts']);
     await audit();
+    await page.getByRole('link', { name: 'Edit “Half-written thoughts”' }).click();
+    await page.waitForURL(/\/edit$/);
+    expect(await page.getByLabel('Title').inputValue()).toBe('Half-written thoughts');
+    await audit();
 
     await page.getByLabel('Search posts').first().fill('cookies');
     await page.getByRole('button', { name: 'Search' }).first().click();
