@@ -137,7 +137,11 @@ describe('getting back into an account, in a browser', () => {
     await reset.getByRole('link', { name: /The HTML version/ }).click();
     await page.waitForURL(/\/dev\/mail\/[a-f0-9]{24}\/html$/);
     expect(await page.textContent('body')).toContain('Choose a new password');
-    const out = path.join(projectRoot, 'docs', 'screenshots');
+    // As screenshots.e2e.ts: test-results/ on a test run, docs/screenshots with `npm run screenshots`.
+    const out = path.resolve(
+      projectRoot,
+      process.env.FOLIO_SCREENSHOTS_DIR ?? path.join('test-results', 'screenshots'),
+    );
     mkdirSync(out, { recursive: true });
     await page.screenshot({ path: path.join(out, 'reset-mail.png'), fullPage: true });
     await context.close();
