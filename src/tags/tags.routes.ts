@@ -6,7 +6,7 @@ import { listPublished } from '../posts/post-queries';
 import { summaryJson } from '../posts/posts.handlers';
 import { parsePage } from '../posts/posts.schemas';
 import type { Clock } from '../session/session-lifetime';
-import { TAG_PATTERN } from './tags';
+import { slugifyTag, TAG_PATTERN } from './tags';
 
 export interface TagsDeps {
   readonly posts: PostModel;
@@ -17,7 +17,15 @@ export interface TagsDeps {
 export function tagsRoutes({ posts, now }: TagsDeps): Router {
   const show: RequestHandler = async (req, res) => {
     const tag = String(req.params.tag);
-    if (!TAG_PATTERN.test(tag)) throw new NotFoundError('No such tag');
+    if (!TAG_PATTERN.test(tag)) {
+      // `/tags/Node.js` → `/tags/node-js`: the address people type, sent to the one the tag has.
+      const slug = slugifyTag(tag.slice(0, 100));
+      if (TAG_PATTERN.test(slug)) {
+        res.redirect(301, `/tags/${slug}`);
+        return;
+      }
+      throw new NotFoundError('No such tag');
+    }
     const page = parsePage(req.query.page);
     const { items, hasNext } = await listPublished(posts, new Date(now()), page, { tags: tag });
     if (wantsJson(req)) {

@@ -48,7 +48,9 @@ describe('tags', () => {
     const tagPage = await anon().get('/tags/node-js').expect(200);
     expect(listedTitles(tagPage.text)).toEqual(['Tagged one']);
     expect((await anon().get('/tags/nothing-here').expect(200)).text).toContain('No published posts have this tag');
-    await anon().get('/tags/Not%20A%20Slug').expect(404);
+    const typed = await anon().get('/tags/Node.js').expect(301);
+    expect(typed.headers.location).toBe('/tags/node-js');
+    await anon().get('/tags/%21%21%21').expect(404);
   });
 
   it('/tags/:tag is paged, newest first', async () => {
