@@ -39,7 +39,9 @@ function clientErrorStatus(err: unknown): number | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const status = (err as { status?: unknown }).status;
   const expose = (err as { expose?: unknown }).expose;
-  return typeof status === 'number' && status >= 400 && status < 500 && expose === true ? status : undefined;
+  // The router's URIError for a malformed %-escape in a path parameter (`/auth/reset/%E0%A4%A`) is a 400 too.
+  const known = expose === true || err instanceof URIError;
+  return typeof status === 'number' && status >= 400 && status < 500 && known ? status : undefined;
 }
 
 /**

@@ -242,7 +242,12 @@ describe('resetting the password', () => {
     expect((await login(request.agent(t.app), 'victor', NEW_PASSWORD)).status).toBe(200);
 
     // An unknown link, and a malformed one: the clear page, never a 500.
-    for (const path of ['/auth/reset/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', '/auth/reset/x']) {
+    for (const path of [
+      '/auth/reset/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      '/auth/reset/x',
+      '/auth/reset/%E0%A4%A',
+      '/account/email/verify/%E0%A4%A',
+    ]) {
       const res = await request(t.app).get(path);
       expect(res.status, path).toBeLessThan(500);
       expect([400, 404]).toContain(res.status);
