@@ -6,7 +6,7 @@ import { rotateCsrfToken } from '../security/csrf';
 import { regenerateSession, saveSession } from '../session/session-ops';
 
 /** Anonymous state that survives signing in (the visitor keeps what they did before logging in). */
-const CARRIED_OVER: readonly (keyof SessionData)[] = ['flash', 'readingList'];
+const CARRIED_OVER: readonly (keyof SessionData)[] = ['flash', 'readingList', 'keptForm'];
 
 export interface SignInOptions {
   readonly remember: boolean;

@@ -121,7 +121,8 @@ export function sendToLogin(req: Request, res: Response): void {
   if (req.method === 'GET') {
     next = req.originalUrl;
   } else if (formPage) {
-    next = formPage.startsWith('/posts/') && !formPage.endsWith('/edit') ? `${formPage}#comments` : formPage;
+    // A comment's form is further down its post's page.
+    next = /^\/posts\/[a-f0-9]{24}$/.test(formPage) ? `${formPage}#comments` : formPage;
     const fields = typedFields(req);
     if (fields && Object.values(fields).some((v) => v.trim() !== '')) {
       req.session.keptForm = { page: formPage, fields, keptAt: Date.now(), ...(ended ? { reason: ended } : {}) };
