@@ -70,7 +70,7 @@ describe('nothing typed is lost (issue 12)', () => {
     await v.page.waitForURL(`${app.baseUrl}/posts/new`);
     expect(await v.page.getByLabel('Title').inputValue()).toBe(TITLE);
     expect(await v.page.getByLabel('Body').inputValue()).toBe(BODY);
-    expect(await v.page.locator('.flash').textContent()).toContain('what you wrote');
+    expect(await v.page.locator('.flash', { hasText: 'Here is what you wrote' }).count()).toBe(1);
     await v.check('form filled in again');
     await v.page.getByRole('button', { name: 'Publish' }).click();
     await v.page.waitForURL(/\/posts\/[a-f0-9]{24}$/);
