@@ -6,6 +6,9 @@ import { recoveryNotice } from './account/email.notice';
 import { emailRoutes } from './account/email.routes';
 import { EmailAddresses } from './account/email.service';
 import { PageViews } from './account/page-views';
+import { requireSudo } from './account/sudo';
+import { AccountDeletion } from './account-deletion/account-deletion';
+import { accountSecurityRoutes } from './account-security/account-security.routes';
 import { authRoutes } from './auth/auth.routes';
 import { createPasswordVerifier } from './auth/passwords';
 import { userModel } from './auth/user.model';
@@ -41,6 +44,7 @@ import { searchRoutes } from './search/search.routes';
 import { csrfProtection } from './security/csrf';
 import { AuthThrottle, type ThrottleLimits } from './security/login-throttle';
 import { limitNewSessions } from './security/new-sessions';
+import { SecurityLog } from './security-log/security-log';
 import { saveSessionBeforeRedirect } from './session/save-before-redirect';
 import { type Clock, enforceSessionLifetime } from './session/session-lifetime';
 import { createSessionMiddleware, createSessionStore, exposeEndedSession } from './session/session-middleware';
@@ -76,6 +80,8 @@ export interface AppDeps {
   readonly mailLimits?: MailLimits;
   /** Per-user limits on posting, editing and commenting (the benchmark raises them). */
   readonly writeLimits?: WriteLimits;
+  /** Closing and purging accounts; server.ts passes its own to run the purge on a timer. */
+  readonly deletion?: AccountDeletion;
   /** Defaults to a cache of config.pageCacheSeconds; pass one to clear() it from elsewhere (jobs). */
   readonly pageCache?: PageCache;
 }
@@ -99,11 +105,30 @@ export function createApp(deps: AppDeps): Express {
   const pageCache =
     deps.pageCache ?? new PageCache({ seconds: config.pageCacheSeconds, cookieName: config.session.cookieName });
   const writeLimits = deps.writeLimits ?? DEFAULT_WRITE_LIMITS;
+  const securityLog = new SecurityLog(connection, logger, now);
+  const deletion =
+    deps.deletion ??
+    new AccountDeletion({
+      config,
+      connection,
+      users,
+      sessions: sessionStore,
+      securityLog,
+      mailer,
+      tokens,
+      pageCache,
+      logger,
+      now,
+    });
+  const sudo = requireSudo({ reauthMs: config.reauthMs, now });
+  const signInDeps = { config, users, sessions: sessionStore, securityLog, mailer, tokens, logger, now };
 
   const app = express();
   app.disable('x-powered-by');
   // signIn() merges anonymous saves into the account's list and has only the request to reach the store.
   app.set('readingLists', readingLists);
+  // server.ts runs the purge of closed accounts on a timer with the same instance.
+  app.set('deletion', deletion);
   app.set('trust proxy', config.trustProxy);
   app.set('views', viewsDir);
   app.set('view cache', config.isProduction);
@@ -173,7 +198,19 @@ export function createApp(deps: AppDeps): Express {
   app.get('/posts/:id', exposeSavedState(readingLists));
   app.use(
     '/auth',
-    authRoutes({ config, users, verifyPassword, logger, throttle, now, sessions: sessionStore, addresses }),
+    authRoutes({
+      config,
+      users,
+      verifyPassword,
+      logger,
+      throttle,
+      now,
+      sessions: sessionStore,
+      addresses,
+      securityLog,
+      signInDeps,
+      deletion,
+    }),
   );
   app.use(
     '/auth',
@@ -204,6 +241,25 @@ export function createApp(deps: AppDeps): Express {
       logger,
       now,
       throttle,
+      securityLog,
+      sudo,
+    }),
+  );
+  app.use(
+    '/account',
+    accountSecurityRoutes({
+      config,
+      users,
+      sessions: sessionStore,
+      securityLog,
+      deletion,
+      tokens,
+      mailer,
+      verifyPassword,
+      throttle,
+      logger,
+      now,
+      sudo,
     }),
   );
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import dotenv from 'dotenv';
 import type { Logger } from 'pino';
 import { PageViews } from './account/page-views';
+import { type AccountDeletion, schedulePurges } from './account-deletion/account-deletion';
 import { createApp } from './app';
 import { type Config, ConfigError, loadConfig } from './config';
 import { connectMongo, logConnectionChanges } from './db/connect';
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
     throw new Error(`cannot connect to MongoDB: ${err instanceof Error ? err.message : String(err)}`);
   });
   const stopLoggingConnection = logConnectionChanges(connection, logger);
-  await prepareDatabase(connection);
+  await prepareDatabase(connection, { securityLogDays: config.securityLogDays });
   if (embedded) await seedDemoContent(connection, config.bcryptCost, logger);
 
   const mailer = createMailer(config, connection, logger);
@@ -69,6 +70,8 @@ async function main(): Promise<void> {
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info(`Folio is listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`);
   });
+  // Closed accounts past their grace period: purged by whichever process gets there first.
+  const stopPurges = schedulePurges(app.get('deletion') as AccountDeletion, logger);
   server.on('error', (err) => {
     logger.fatal({ err }, 'HTTP server failed');
     process.exit(1);
@@ -76,6 +79,7 @@ async function main(): Promise<void> {
 
   installShutdown(server, logger, async () => {
     stopLoggingConnection();
+    stopPurges();
     // Page views counted in the last second are stored, not lost with the process.
     await pageViews.flush();
     // Mail queued by the last requests goes out (or is given up) before MongoDB closes under the outbox.

@@ -10,6 +10,7 @@ import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { parseForm } from '../http/validate';
 import type { AuthThrottle } from '../security/login-throttle';
+import { eventContext, type SecurityLog } from '../security-log/security-log';
 import type { Clock } from '../session/session-lifetime';
 import type { SessionStore } from '../session/session-store';
 import { changePasswordSchema } from './account.schemas';
@@ -25,6 +26,9 @@ export interface AccountDeps {
   readonly logger: Logger;
   readonly now: Clock;
   readonly throttle: AuthThrottle;
+  readonly securityLog: SecurityLog;
+  /** requireSudo, configured (sudo.ts). */
+  readonly sudo: RequestHandler;
 }
 
 /** requireAuth runs first on every account route; this narrows the type for the handlers. */
@@ -43,6 +47,7 @@ export function accountHandlers({
   logger,
   now,
   throttle,
+  securityLog,
 }: AccountDeps) {
   const listSessions: RequestHandler = async (req, res) => {
     const user = currentUser(req);
@@ -70,6 +75,7 @@ export function accountHandlers({
       throw new NotFoundError('That is this session: use “Log out” to end it');
     }
     if (!(await sessions.endOne(user.id, publicId, 'revoked'))) throw new NotFoundError('No such session');
+    await securityLog.record(user.id, 'session_revoked', eventContext(req));
     (req.log ?? logger).info({ event: 'session_revoked', username: user.username, ip: req.ip }, 'session revoked');
     if (wantsJson(req)) {
       res.json({ message: 'Signed out' });
@@ -82,6 +88,7 @@ export function accountHandlers({
   const revokeOthers: RequestHandler = async (req, res) => {
     const user = currentUser(req);
     const count = await sessions.endAllForUser(user.id, 'revoked', req.sessionID);
+    await securityLog.record(user.id, 'sessions_revoked', eventContext(req), { count });
     (req.log ?? logger).info(
       { event: 'sessions_revoked', username: user.username, ip: req.ip, count },
       'other sessions revoked',
@@ -116,6 +123,7 @@ export function accountHandlers({
     if (!record) throw new NotFoundError('No such user');
     if (!(await verifyPassword(input.currentPassword, record.passwordHash))) {
       (req.log ?? logger).warn({ event: 'password_check_failed', userId: user.id, ip: req.ip }, 'wrong password');
+      await securityLog.recordFailure(user.id, eventContext(req));
       throw new FormError(422, form.view, form.locals, { currentPassword: 'That is not your current password' }, {});
     }
     await throttle.passwordAccepted(user.username, req.ip);
@@ -130,6 +138,7 @@ export function accountHandlers({
       rememberMeMs: config.session.rememberMeMs,
       now: now(),
     });
+    await securityLog.record(user.id, 'password_changed', eventContext(req), { sessionsEnded: ended });
     (req.log ?? logger).info(
       { event: 'password_changed', username: user.username, ip: req.ip, sessionsEnded: ended },
       'password changed',

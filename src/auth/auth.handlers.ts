@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { EmailAddresses } from '../account/email.service';
+import type { AccountDeletion } from '../account-deletion/account-deletion';
 import type { Config } from '../config';
 import { FormError, TooManyRequestsError } from '../http/errors';
 import { flash } from '../http/flash';
@@ -8,13 +9,13 @@ import { wantsJson } from '../http/negotiate';
 import { safeNextPath } from '../http/safe-redirect';
 import { echoable, parseForm } from '../http/validate';
 import type { AuthThrottle } from '../security/login-throttle';
+import { eventContext, type SecurityLog } from '../security-log/security-log';
 import type { Clock } from '../session/session-lifetime';
 import { destroySession } from '../session/session-ops';
 import type { SessionStore } from '../session/session-store';
 import { loginSchema, registerSchema } from './auth.schemas';
-import { keepIfCredentialsCurrent } from './credentials';
+import { completeSignIn, type SignInDeps } from './complete-sign-in';
 import { hashPassword, needsRehash, type PasswordVerifier } from './passwords';
-import { signIn } from './sign-in';
 import { isDuplicateKeyError, type UserModel } from './user.model';
 
 export interface AuthDeps {
@@ -27,13 +28,29 @@ export interface AuthDeps {
   readonly sessions: SessionStore;
   /** Sends the link that confirms an address given at registration. */
   readonly addresses: EmailAddresses;
+  readonly securityLog: SecurityLog;
+  readonly signInDeps: SignInDeps;
+  readonly deletion: AccountDeletion;
 }
+
+const ACCOUNT_CLOSED = 'This account is closed and scheduled for deletion';
+/** How long after the password was given "keep my account" may be pressed. */
+const RESTORE_WINDOW_MS = 10 * 60_000;
 
 const INVALID_CREDENTIALS = 'Invalid username or password.';
 
-export function authHandlers({ config, users, verifyPassword, logger, throttle, now, sessions, addresses }: AuthDeps) {
-  const signInOptions = (remember: boolean) => ({ remember, rememberMeMs: config.session.rememberMeMs, now: now() });
-
+export function authHandlers({
+  config,
+  users,
+  verifyPassword,
+  logger,
+  throttle,
+  now,
+  addresses,
+  securityLog,
+  signInDeps,
+  deletion,
+}: AuthDeps) {
   const showRegister: RequestHandler = (_req, res) => {
     res.render('auth/register', { title: 'Create an account' });
   };
@@ -52,7 +69,16 @@ export function authHandlers({ config, users, verifyPassword, logger, throttle, 
       if (!isDuplicateKeyError(err)) throw err;
       throw new FormError(422, form.view, form.locals, { username: 'That username is taken' }, echoable(req.body));
     }
-    await signIn(req, user, signInOptions(false));
+    await completeSignIn(
+      req,
+      res,
+      signInDeps,
+      { _id: user.id, username: user.username },
+      {
+        remember: false,
+        method: 'password',
+      },
+    );
     if (input.email) {
       const owner = { id: user.id, username: user.username, credentialsVersion: 0 };
       await addresses.startVerification(owner, input.email, req.ip);
@@ -90,12 +116,29 @@ export function authHandlers({ config, users, verifyPassword, logger, throttle, 
     }
     // input.username matches the username pattern (parseForm); sanitizeFilter is a second line of defence.
     const user = await users
-      .findOne({ username: input.username }, { username: 1, passwordHash: 1, credentialsVersion: 1 })
+      .findOne(
+        { username: input.username },
+        {
+          username: 1,
+          passwordHash: 1,
+          credentialsVersion: 1,
+          email: 1,
+          emailVerified: 1,
+          deletedAt: 1,
+          purgeAfter: 1,
+        },
+      )
       .setOptions({ sanitizeFilter: true })
       .lean();
     const ok = await verifyPassword(input.password, user?.passwordHash);
     if (!user || !ok) {
       log.warn({ event: 'login_failed', username: input.username, ip: req.ip }, 'login failed');
+      if (user) {
+        const context = eventContext(req);
+        await securityLog.recordFailure(String(user._id), context);
+        // The attempt that used up this client's allowance: sign-in from here now pauses.
+        if (attempt.attemptsLeft === 0) await securityLog.record(String(user._id), 'throttled', context);
+      }
       throw new FormError(
         401,
         form.view,
@@ -108,13 +151,19 @@ export function authHandlers({ config, users, verifyPassword, logger, throttle, 
     }
     await throttle.passwordAccepted(input.username, req.ip);
     const userId = String(user._id);
-    await signIn(req, { id: userId, username: user.username }, signInOptions(input.remember));
+    if (user.deletedAt) {
+      // The password is right, but the account is closed: say so, and offer to cancel the deletion.
+      req.session.pendingRestore = { userId, at: now() };
+      log.info({ event: 'login_closed_account', userId, ip: req.ip }, 'sign-in to a closed account');
+      if (wantsJson(req)) {
+        res.status(403).json({ error: ACCOUNT_CLOSED, purgeAfter: user.purgeAfter });
+        return;
+      }
+      res.status(403).render('auth/closed', { title: 'This account is closed', purgeAfter: user.purgeAfter });
+      return;
+    }
     // A password change that ran while this password was being checked wins: this session is not kept.
-    const current = await keepIfCredentialsCurrent(
-      { users, sessions },
-      { userId, checkedVersion: user.credentialsVersion ?? 0, sessionId: req.sessionID },
-    );
-    if (!current) {
+    if (!(await completeSignIn(req, res, signInDeps, user, { remember: input.remember, method: 'password' }))) {
       log.warn({ event: 'login_superseded', username: user.username, ip: req.ip }, 'password changed during login');
       throw new FormError(
         401,
@@ -141,6 +190,33 @@ export function authHandlers({ config, users, verifyPassword, logger, throttle, 
     res.redirect(303, safeNextPath(input.next));
   };
 
+  /** "Keep my account", offered after the right password for a closed account: cancels, then signs in. */
+  const restoreAtSignIn: RequestHandler = async (req, res) => {
+    const pending = req.session.pendingRestore;
+    req.session.pendingRestore = undefined;
+    if (!pending || now() - pending.at > RESTORE_WINDOW_MS) {
+      flash(req, 'info', 'Please enter your password again.');
+      res.redirect(303, '/auth/login');
+      return;
+    }
+    await deletion.cancel(pending.userId, eventContext(req));
+    const user = await users
+      .findById(pending.userId, { username: 1, credentialsVersion: 1, email: 1, emailVerified: 1, deletedAt: 1 })
+      .lean();
+    if (!user || user.deletedAt) {
+      flash(req, 'error', 'This account can no longer be restored.');
+      res.redirect(303, '/auth/login');
+      return;
+    }
+    await completeSignIn(req, res, signInDeps, user, { remember: false, method: 'password' });
+    if (wantsJson(req)) {
+      res.json({ message: 'Account restored' });
+      return;
+    }
+    flash(req, 'success', 'Welcome back: your account is restored and nothing will be deleted.');
+    res.redirect(303, '/posts');
+  };
+
   const showLogout: RequestHandler = (_req, res) => {
     res.render('auth/logout', { title: 'Log out' });
   };
@@ -150,7 +226,9 @@ export function authHandlers({ config, users, verifyPassword, logger, throttle, 
     // Ended in the store for good (every process refuses it, no request in flight can write it back): a copy
     // of the old cookie is worthless. The cookie itself is expired, not wiped with `Clear-Site-Data:
     // "cookies"`, which would sign the visitor out of every site on the registrable domain.
+    const userId = req.session.user?.id;
     await destroySession(req);
+    if (userId) await securityLog.record(userId, 'signed_out', eventContext(req));
     const { cookieName, cookieSecure } = config.session;
     res.clearCookie(cookieName, { path: '/', httpOnly: true, sameSite: 'lax', secure: cookieSecure });
     if (username) (req.log ?? logger).info({ event: 'logout', username, ip: req.ip }, 'logged out');
@@ -168,5 +246,5 @@ export function authHandlers({ config, users, verifyPassword, logger, throttle, 
     res.json({ user: { username: req.session.user?.username, ...email } });
   };
 
-  return { showRegister, register, showLogin, login, showLogout, logout, profile };
+  return { showRegister, register, showLogin, login, restoreAtSignIn, showLogout, logout, profile };
 }

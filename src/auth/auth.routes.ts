@@ -15,6 +15,8 @@ export function authRoutes(deps: AuthDeps): Router {
   router.post('/register', [publicRoute], h.register);
   router.get('/login', h.showLogin);
   router.post('/login', [publicRoute], h.login);
+  // Public: the visitor proved the password a moment ago (kept in their session), but is not signed in.
+  router.post('/restore', [publicRoute], h.restoreAtSignIn);
   router.get('/logout', h.showLogout);
   // Public: a visitor whose session already ended may still press "Log out".
   router.post('/logout', [publicRoute], h.logout);

@@ -30,7 +30,13 @@ export async function signIn(
   await regenerateSession(req);
   Object.assign(req.session, carried);
   req.session.user = { id: user.id, username: user.username };
-  req.session.auth = { signedInAt: options.now, lastSeenAt: options.now, remember: options.remember };
+  // A password (or passkey) was just presented: sudo mode starts now (see account/sudo.ts).
+  req.session.auth = {
+    signedInAt: options.now,
+    lastSeenAt: options.now,
+    remember: options.remember,
+    reauthAt: options.now,
+  };
   req.session.device = {
     publicId: randomUUID(),
     userAgent: (req.get('user-agent') ?? '').slice(0, 512),

@@ -7,6 +7,11 @@ const userSchema = new Schema(
     passwordHash: { type: String, required: true },
     // Bumped by every password change or reset: a sign-in that checked an older password is not kept.
     credentialsVersion: { type: Number, default: 0 },
+    // Account deletion (src/account-deletion): disabled at deletedAt, purged for good after purgeAfter.
+    deletedAt: { type: Date },
+    purgeAfter: { type: Date },
+    // Set by the one process that purges the account; a cancellation needs it absent.
+    purgeClaimedAt: { type: Date },
     // Optional. Lower-cased, so uniqueness (below) ignores case. Until verified it recovers nothing.
     email: { type: String, lowercase: true, trim: true },
     emailVerified: { type: Boolean },
@@ -22,6 +27,9 @@ const userSchema = new Schema(
 // Unique among verified addresses only: typing someone else's address blocks nobody, and a stranger
 // learns nothing from registering with it. Password reset looks addresses up through this index.
 userSchema.index({ email: 1 }, { unique: true, partialFilterExpression: { emailVerified: true } });
+
+// Accounts whose grace period has run out, for the purge.
+userSchema.index({ purgeAfter: 1 }, { sparse: true });
 
 export type User = InferSchemaType<typeof userSchema>;
 export type UserModel = Model<User>;

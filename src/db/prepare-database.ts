@@ -7,6 +7,7 @@ import { preparePosts } from '../posts/prepare-posts';
 import { prepareReadingLists } from '../reading-list/reading-list.store';
 import { prepareAccountTokens } from '../recovery/tokens';
 import { THROTTLE_COLLECTION } from '../security/login-throttle';
+import { prepareSecurityLog } from '../security-log/security-log';
 import { prepareSessionStore, SESSIONS_COLLECTION } from '../session/session-store';
 
 const NAMESPACE_EXISTS = 48;
@@ -19,7 +20,10 @@ const NAMESPACE_EXISTS = 48;
  *   same collection make mongod throw a WriteConflict internally, which crashes the Windows build of mongod
  *   that runs under Wine on machines without internet (see README, "MongoDB, three ways").
  */
-export async function prepareDatabase(connection: Connection): Promise<void> {
+export async function prepareDatabase(
+  connection: Connection,
+  options: { readonly securityLogDays?: number } = {},
+): Promise<void> {
   const db = connection.db;
   if (!db) throw new Error('prepareDatabase needs an open connection');
   const models = [userModel(connection), postModel(connection)];
@@ -42,6 +46,7 @@ export async function prepareDatabase(connection: Connection): Promise<void> {
   await prepareSessionStore(connection);
   await prepareMail(connection);
   await prepareAccountTokens(connection);
+  await prepareSecurityLog(connection, options.securityLogDays ?? 365);
   // Page-view counters outlive no session: the longest a session can live is REMEMBER_ME_DAYS.
   await db.collection(PAGE_VIEWS_COLLECTION).createIndex({ updatedAt: 1 }, { expireAfterSeconds: 90 * 86_400 });
   // rate-limiter-flexible's documents: expire by TTL, one per key.

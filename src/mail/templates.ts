@@ -7,6 +7,8 @@ export interface MailTemplates {
   'email-change-notice': { username: string; maskedNewEmail: string; accountUrl: string };
   'reset-password': { username: string; link: string; expiresIn: string; forgotUrl: string };
   'password-changed': { username: string; when: string; forgotUrl: string };
+  'new-device': { username: string; device: string; ip: string; when: string; link: string; expiresIn: string };
+  'deletion-scheduled': { username: string; purgeOn: string; link: string };
 }
 
 export type MailTemplateName = keyof MailTemplates;
@@ -16,6 +18,8 @@ export const SUBJECTS: { readonly [K in MailTemplateName]: (data: MailTemplates[
   'email-change-notice': () => 'Your Folio address is being changed',
   'reset-password': () => 'Reset your Folio password',
   'password-changed': () => 'Your Folio password was changed',
+  'new-device': () => 'New sign-in to your Folio account',
+  'deletion-scheduled': () => 'Your Folio account will be deleted',
 };
 
 /** One mail to send: the template is rendered when it is delivered, off the request path. */

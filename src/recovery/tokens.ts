@@ -4,7 +4,14 @@ import { type Connection, Types } from 'mongoose';
 export const TOKENS_COLLECTION = 'account_tokens';
 const NAMESPACE_EXISTS = 48;
 
-export type TokenKind = 'reset' | 'verify';
+/**
+ * reset: set a new password; verify: confirm an address; not-me: "this wasn't me" in a new-device alert
+ * (names the session to end); undo-delete: cancel a scheduled account deletion.
+ */
+export type TokenKind = 'reset' | 'verify' | 'not-me' | 'undo-delete';
+
+/** Kinds where a newer link does not void the older ones: each alert's link must work on its own. */
+const INDEPENDENT_KINDS: ReadonlySet<TokenKind> = new Set(['not-me']);
 
 export interface TokenRecord {
   readonly _id: Types.ObjectId;
@@ -14,6 +21,8 @@ export interface TokenRecord {
   readonly userId: string;
   /** The address the link was mailed to (for verification: the address it confirms). */
   readonly email: string;
+  /** What the link acts on, beyond the user (not-me: the public id of the session to end). */
+  readonly subject?: string;
   /** The user's credentials version when the link was issued: any password change (a bump) voids it. */
   readonly credentialsVersion: number;
   readonly createdAt: Date;
@@ -60,6 +69,7 @@ export class AccountTokens {
     kind: TokenKind;
     userId: string;
     email: string;
+    subject?: string;
     credentialsVersion: number;
     ttlMs: number;
   }): Promise<string> {
@@ -72,13 +82,16 @@ export class AccountTokens {
       tokenHash: hashToken(token),
       userId: input.userId,
       email: input.email,
+      ...(input.subject === undefined ? {} : { subject: input.subject }),
       credentialsVersion: input.credentialsVersion,
       createdAt: new Date(now),
       expiresAt: new Date(now + input.ttlMs),
     });
     // Deleting the older ones (by id, which grows) after the insert: two requests at once still leave only
     // the newer link, whichever finishes first.
-    await this.collection.deleteMany({ kind: input.kind, userId: input.userId, _id: { $lt: _id } });
+    if (!INDEPENDENT_KINDS.has(input.kind)) {
+      await this.collection.deleteMany({ kind: input.kind, userId: input.userId, _id: { $lt: _id } });
+    }
     return token;
   }
 

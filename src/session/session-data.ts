@@ -19,6 +19,10 @@ export interface SessionAuth {
   /** Epoch ms of the last request, recorded at most once per touch interval (so reads rarely write). */
   lastSeenAt: number;
   readonly remember: boolean;
+  /** Epoch ms a password was last entered in this session (sign-in, "confirm your password"): sudo mode. */
+  reauthAt?: number;
+  /** With REAUTH_MINUTES=0: one sensitive action may follow a confirmation, for two minutes. */
+  sudoGrant?: { readonly at: number };
 }
 
 /** Recorded at sign-in so the account page can show the user their devices. */
@@ -38,6 +42,8 @@ declare module 'express-session' {
     auth: SessionAuth;
     device: SessionDevice;
     flash: FlashMessage[];
+    /** The right password was given for a closed account: "keep my account" may follow (auth.handlers.ts). */
+    pendingRestore: { readonly userId: string; readonly at: number };
     /** Post ids saved for later, newest first (the tutorial's cart). Works without an account. */
     readingList: string[];
     // csrfToken is declared by csrf-sync.

@@ -4,6 +4,7 @@ import session from 'express-session';
 import type { Connection } from 'mongoose';
 import type { Config } from '../config';
 import './session-data';
+import { cookieValue } from '../http/cookies';
 import { hasSessionData } from './session-ops';
 import { type EndReason, FolioSessionStore } from './session-store';
 
@@ -72,19 +73,4 @@ export function exposeEndedSession(config: Config, store: FolioSessionStore): Re
     }
     next();
   };
-}
-
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(eq + 1).trim());
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return undefined;
 }

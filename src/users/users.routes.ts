@@ -19,7 +19,8 @@ export const USERNAME_PATTERN = /^[a-z0-9_-]{3,30}$/;
 export async function findAuthor(users: UserModel, raw: unknown) {
   const username = String(raw).toLowerCase();
   if (!USERNAME_PATTERN.test(username)) throw new NotFoundError('No such author');
-  const author = await users.findOne({ username }, { username: 1, createdAt: 1 }).lean();
+  // A closed account (scheduled for deletion) has no author page or feed.
+  const author = await users.findOne({ username, deletedAt: { $exists: false } }, { username: 1, createdAt: 1 }).lean();
   if (!author) throw new NotFoundError('No such author');
   return author;
 }

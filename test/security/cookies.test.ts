@@ -20,8 +20,16 @@ afterAll(() => plain.close());
 describe('session cookie attributes', () => {
   it('development: folio.sid; HttpOnly; SameSite=Lax; Path=/; no Domain, no Secure', async () => {
     const res = await request(plain.app).post('/auth/login').send({ username: 'gina', password: PASSWORD });
-    const [cookie] = setCookies(res);
-    expect(cookie).toMatch(/^folio\.sid=s%3A[^;]+; Path=\/; HttpOnly; SameSite=Lax$/);
+    const cookies = setCookies(res);
+    expect(cookies.find((c) => c.startsWith('folio.sid='))).toMatch(
+      /^folio\.sid=s%3A[^;]+; Path=\/; HttpOnly; SameSite=Lax$/,
+    );
+    // The device cookie (new-device alerts): long-lived, HttpOnly, and a random id, nothing of the account.
+    const device = cookies.find((c) => c.startsWith('folio.device='));
+    expect(device).toMatch(
+      /^folio\.device=s:[A-Za-z0-9_-]{22}\.[^;]+; Max-Age=\d+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/,
+    );
+    expect(cookies).toHaveLength(2);
   });
 
   it('production behind a trusted proxy over https: __Host-folio.sid; Path=/; HttpOnly; Secure; SameSite=Lax', async () => {
@@ -32,13 +40,16 @@ describe('session cookie attributes', () => {
       .send({ username: 'gina', password: PASSWORD });
     expect(res.status).toBe(200);
     const cookies = setCookies(res);
-    expect(cookies).toHaveLength(1);
-    expect(cookies[0]).toMatch(/^__Host-folio\.sid=s%3A[^;]+; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
-    expect(cookies[0]).not.toMatch(/Domain/i);
+    expect(cookies).toHaveLength(2);
+    const session = cookies.find((c) => c.startsWith('__Host-folio.sid='));
+    expect(session).toMatch(/^__Host-folio\.sid=s%3A[^;]+; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+    const device = cookies.find((c) => c.startsWith('__Host-folio.device='));
+    expect(device).toMatch(/; Path=\/;.*HttpOnly; Secure; SameSite=Lax$/);
+    for (const cookie of cookies) expect(cookie).not.toMatch(/Domain/i);
     expect(res.headers['strict-transport-security']).toContain('max-age=31536000');
   });
 
-  it('production without TRUST_PROXY over plain http: no session cookie is sent at all', async () => {
+  it('production without TRUST_PROXY over plain http: no cookie is sent at all', async () => {
     const prod = await startTestApp({ connection: plain.connection, env: PRODUCTION });
     const spoofed = await request(prod.app)
       .post('/auth/login')

@@ -56,7 +56,8 @@ async function snapshot() {
   if (!db) throw new Error('not connected');
   const names = (await db.listCollections({}, { nameOnly: true }).toArray())
     .map((c) => c.name)
-    .filter((n) => !['throttles', 'pageviews', SESSIONS_COLLECTION].includes(n))
+    // The security log is an audit trail: it records a download of one's data (GET /account/export) on purpose.
+    .filter((n) => !['throttles', 'pageviews', 'security_events', SESSIONS_COLLECTION].includes(n))
     .sort();
   const out: Record<string, unknown> = {};
   for (const name of names) out[name] = await db.collection(name).find().sort({ _id: 1 }).toArray();

@@ -1,0 +1,244 @@
+import { type Request, type RequestHandler, Router } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { describeDevice } from '../account/describe-device';
+import type { AccountDeletion } from '../account-deletion/account-deletion';
+import type { PasswordVerifier } from '../auth/passwords';
+import { requireAuth } from '../auth/require-auth';
+import type { UserModel } from '../auth/user.model';
+import { commentModel } from '../comments/comment.model';
+import type { Config } from '../config';
+import { FormError, TooManyRequestsError } from '../http/errors';
+import { wantsJson } from '../http/negotiate';
+import { publicRoute } from '../http/route-access';
+import { parseForm } from '../http/validate';
+import type { Mailer } from '../mail/mailer';
+import { describeDuration } from '../mail/templates';
+import { postModel } from '../posts/post.model';
+import { READING_LISTS_COLLECTION } from '../reading-list/reading-list.store';
+import { renderLinkProblem } from '../recovery/link-problem';
+import { publicLink } from '../recovery/links';
+import { type AccountTokens, credentialsVersionOf } from '../recovery/tokens';
+import type { AuthThrottle } from '../security/login-throttle';
+import { EVENT_TEXT, eventContext, type SecurityLog } from '../security-log/security-log';
+import type { Clock } from '../session/session-lifetime';
+import type { SessionStore } from '../session/session-store';
+
+export interface AccountSecurityDeps {
+  readonly config: Config;
+  readonly users: UserModel;
+  readonly sessions: SessionStore;
+  readonly securityLog: SecurityLog;
+  readonly deletion: AccountDeletion;
+  readonly tokens: AccountTokens;
+  readonly mailer: Mailer;
+  readonly verifyPassword: PasswordVerifier;
+  readonly throttle: AuthThrottle;
+  readonly logger: Logger;
+  readonly now: Clock;
+  /** requireSudo, configured (account/sudo.ts). */
+  readonly sudo: RequestHandler;
+}
+
+function currentUser(req: Request) {
+  const user = req.session.user;
+  if (!user) throw new Error('requireAuth must guard this route');
+  return user;
+}
+
+const pageSchema = z.coerce.number().int().min(1).max(10_000).catch(1);
+const deleteSchema = z.object({
+  password: z.string({ error: 'Enter your password' }).min(1, 'Enter your password').max(1024),
+});
+
+/**
+ * The account's security, in its owner's hands: the security log (/account/security), the data export,
+ * closing the account with a way back (/account/delete, /account/restore/:token), and "this wasn't me"
+ * from a new-device alert (/account/not-me/:token).
+ */
+export function accountSecurityRoutes(deps: AccountSecurityDeps): Router {
+  const { config, users, sessions, securityLog, deletion, tokens, mailer, verifyPassword, throttle, now } = deps;
+  const router = Router();
+
+  const showLog: RequestHandler = async (req, res) => {
+    const user = currentUser(req);
+    const page = pageSchema.parse(req.query.page);
+    const { events, hasMore } = await securityLog.page(user.id, page);
+    const items = events.map((e) => ({
+      type: e.type,
+      what: EVENT_TEXT[e.type],
+      at: e.at,
+      ip: e.ip,
+      device: e.device,
+      count: e.count,
+      newDevice: e.details?.newDevice === true,
+      details: e.details ?? {},
+    }));
+    if (wantsJson(req)) {
+      res.json({ events: items, page, hasMore });
+      return;
+    }
+    res.render('account/security', { title: 'Security log', events: items, page, hasMore, now: now() });
+  };
+
+  /** Everything of the user's, as one JSON file. Nothing secret: no hash, no token, no session id. */
+  const exportData: RequestHandler = async (req, res) => {
+    const user = currentUser(req);
+    const connection = users.db;
+    const [profile, posts, comments, readingList, devices, log] = await Promise.all([
+      users.findById(user.id, { username: 1, email: 1, emailVerified: 1, createdAt: 1 }).lean(),
+      postModel(connection)
+        .find(
+          { authorId: user.id },
+          { title: 1, body: 1, tags: 1, status: 1, publishedAt: 1, createdAt: 1, updatedAt: 1 },
+        )
+        .sort({ createdAt: 1 })
+        .lean(),
+      commentModel(connection)
+        .find({ authorId: user.id }, { postId: 1, body: 1, createdAt: 1 })
+        .sort({ createdAt: 1 })
+        .lean(),
+      connection
+        .collection<{ userId: string; postIds: string[] }>(READING_LISTS_COLLECTION)
+        .findOne({ userId: user.id }),
+      sessions.listByUser(user.id),
+      securityLog.all(user.id),
+    ]);
+    await securityLog.record(user.id, 'data_exported', eventContext(req));
+    const data = {
+      exportedAt: new Date(now()).toISOString(),
+      profile: {
+        username: profile?.username,
+        email: profile?.email ?? null,
+        emailVerified: profile?.emailVerified === true,
+        createdAt: profile?.createdAt,
+      },
+      posts: posts.map(({ _id, ...p }) => ({ id: String(_id), ...p })),
+      comments: comments.map(({ _id, postId, ...c }) => ({ id: String(_id), postId: String(postId), ...c })),
+      readingList: readingList?.postIds ?? req.session.readingList ?? [],
+      devices: devices.map((d) => ({
+        device: describeDevice(d.userAgent),
+        userAgent: d.userAgent,
+        ip: d.ip,
+        signedInAt: d.signedInAt,
+        lastSeenAt: d.lastSeenAt,
+        thisDevice: d.sessionId === req.sessionID,
+      })),
+      securityLog: log.map((e) => ({
+        type: e.type,
+        what: EVENT_TEXT[e.type],
+        at: e.at,
+        ip: e.ip,
+        device: e.device,
+        count: e.count,
+        details: e.details,
+      })),
+    };
+    const day = new Date(now()).toISOString().slice(0, 10);
+    res.set('Content-Disposition', `attachment; filename="folio-${user.username}-${day}.json"`);
+    res.type('application/json').send(JSON.stringify(data, null, 2));
+  };
+
+  const showDelete: RequestHandler = (_req, res) => {
+    res.render('account/delete', { title: 'Delete your account', graceDays: config.deletionGraceDays });
+  };
+
+  const destroy: RequestHandler = async (req, res) => {
+    const user = currentUser(req);
+    const form = {
+      view: 'account/delete',
+      locals: { title: 'Delete your account', graceDays: config.deletionGraceDays },
+    };
+    const input = parseForm(deleteSchema, req.body, form);
+    const attempt = await throttle.beginPasswordAttempt(user.username, req.ip);
+    if (!attempt.allowed) throw new TooManyRequestsError(attempt.retryAfterSeconds);
+    const record = await users.findById(user.id, { passwordHash: 1 }).lean();
+    if (!record || !(await verifyPassword(input.password, record.passwordHash))) {
+      await securityLog.recordFailure(user.id, eventContext(req));
+      throw new FormError(422, form.view, form.locals, { password: 'That is not your password' }, {});
+    }
+    await throttle.passwordAccepted(user.username, req.ip);
+    const purgeAfter = await deletion.schedule(user, eventContext(req));
+    req.log.info({ event: 'account_closed', userId: user.id, ip: req.ip }, 'account closed; purge scheduled');
+    // This session was ended with all the others; expire its cookie too.
+    const { cookieName, cookieSecure } = config.session;
+    res.clearCookie(cookieName, { path: '/', httpOnly: true, sameSite: 'lax', secure: cookieSecure });
+    if (wantsJson(req)) {
+      res.json({ message: 'Account closed', purgeAfter });
+      return;
+    }
+    res.render('account/deleted', { title: 'Your account is closed', purgeAfter, currentUser: null });
+  };
+
+  const showRestore: RequestHandler = async (req, res) => {
+    const check = await tokens.check('undo-delete', String(req.params.token));
+    if (!check.ok) return renderLinkProblem(req, res, check.problem, 'undo-delete');
+    res.render('account/restore', { title: 'Keep your account', token: String(req.params.token) });
+  };
+
+  const restore: RequestHandler = async (req, res) => {
+    const used = await tokens.consume('undo-delete', String(req.params.token));
+    if (!used.ok) return renderLinkProblem(req, res, used.problem, 'undo-delete');
+    const restored = await deletion.cancel(used.record.userId, eventContext(req));
+    if (!restored) return renderLinkProblem(req, res, 'expired', 'undo-delete');
+    if (wantsJson(req)) {
+      res.json({ message: 'Account restored' });
+      return;
+    }
+    res.render('account/restored', { title: 'Your account is back' });
+  };
+
+  const showNotMe: RequestHandler = async (req, res) => {
+    const check = await tokens.check('not-me', String(req.params.token));
+    if (!check.ok) return renderLinkProblem(req, res, check.problem, 'not-me');
+    res.render('account/not-me', { title: 'This wasn’t me', token: String(req.params.token) });
+  };
+
+  /** Ends the reported session at once (for good: see session-store.ts), logs it, mails a reset link. */
+  const notMe: RequestHandler = async (req, res) => {
+    const used = await tokens.consume('not-me', String(req.params.token));
+    if (!used.ok) return renderLinkProblem(req, res, used.problem, 'not-me');
+    const { userId, subject } = used.record;
+    const ended = subject ? await sessions.endOne(userId, subject, 'revoked') : false;
+    await securityLog.record(userId, 'not_me', eventContext(req), { sessionEnded: ended });
+    req.log.warn({ event: 'not_me', userId, ip: req.ip, sessionEnded: ended }, 'sign-in reported as not me');
+    const user = await users
+      .findById(userId, { username: 1, email: 1, emailVerified: 1, credentialsVersion: 1 })
+      .lean();
+    if (user?.email && user.emailVerified) {
+      const token = await tokens.issue({
+        kind: 'reset',
+        userId,
+        email: user.email,
+        credentialsVersion: credentialsVersionOf(user),
+        ttlMs: config.tokens.resetMs,
+      });
+      mailer.send({
+        to: user.email,
+        template: 'reset-password',
+        data: {
+          username: user.username,
+          link: publicLink(config.publicUrl, `/auth/reset/${token}`),
+          expiresIn: describeDuration(config.tokens.resetMs),
+          forgotUrl: publicLink(config.publicUrl, '/auth/forgot'),
+        },
+      });
+      await securityLog.record(userId, 'reset_requested', eventContext(req));
+    }
+    if (wantsJson(req)) {
+      res.json({ message: 'Signed out', sessionEnded: ended });
+      return;
+    }
+    res.render('account/not-me-done', { title: 'That browser is signed out', sessionEnded: ended });
+  };
+
+  router.get('/security', [requireAuth], showLog);
+  router.get('/export', [requireAuth, deps.sudo], exportData);
+  router.get('/delete', [requireAuth], showDelete);
+  router.post('/delete', [requireAuth, deps.sudo], destroy);
+  router.get('/restore/:token', showRestore);
+  router.post('/restore/:token', [publicRoute], restore);
+  router.get('/not-me/:token', showNotMe);
+  router.post('/not-me/:token', [publicRoute], notMe);
+  return router;
+}
