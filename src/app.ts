@@ -214,10 +214,13 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(
     '/auth',
-    recoveryRoutes({ config, users, tokens, mailer, mailThrottle, sessions: sessionStore, logger, now }),
+    recoveryRoutes({ config, users, tokens, mailer, mailThrottle, sessions: sessionStore, logger, now, securityLog }),
   );
   app.use('/account', recoveryNotice(users));
-  app.use('/account/email', emailRoutes({ users, addresses, tokens, mailer, verifyPassword, throttle, logger }));
+  app.use(
+    '/account/email',
+    emailRoutes({ users, addresses, tokens, mailer, verifyPassword, throttle, logger, securityLog }),
+  );
   // The development outbox: absent in production, so /dev/mail is a 404 there like any unknown path.
   if (!config.isProduction) app.use('/dev', devRoutes({ connection, mailer }));
   app.use(

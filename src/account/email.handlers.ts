@@ -7,9 +7,11 @@ import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { parseForm } from '../http/validate';
 import type { Mailer } from '../mail/mailer';
+import { maskEmail } from '../mail/mask-email';
 import { renderLinkProblem } from '../recovery/link-problem';
 import { type AccountTokens, credentialsVersionOf } from '../recovery/tokens';
 import type { AuthThrottle } from '../security/login-throttle';
+import { eventContext, type SecurityLog } from '../security-log/security-log';
 import { changeEmailSchema } from './email.schemas';
 import type { EmailAddresses } from './email.service';
 
@@ -21,6 +23,7 @@ export interface EmailDeps {
   readonly verifyPassword: PasswordVerifier;
   readonly throttle: AuthThrottle;
   readonly logger: Logger;
+  readonly securityLog: SecurityLog;
 }
 
 const TITLE = 'Email address';
@@ -31,7 +34,16 @@ function signedInUser(req: Request) {
   return user;
 }
 
-export function emailHandlers({ users, addresses, tokens, mailer, verifyPassword, throttle, logger }: EmailDeps) {
+export function emailHandlers({
+  users,
+  addresses,
+  tokens,
+  mailer,
+  verifyPassword,
+  throttle,
+  logger,
+  securityLog,
+}: EmailDeps) {
   /** What the page shows: the address, whether it recovers the account, and one waiting for confirmation. */
   async function addressState(userId: string) {
     const [record, pending] = await Promise.all([
@@ -92,6 +104,9 @@ export function emailHandlers({ users, addresses, tokens, mailer, verifyPassword
       previousVerified,
     );
     (req.log ?? logger).info({ event: 'email_change_requested', userId: user.id, ip: req.ip }, 'address change');
+    await securityLog.record(user.id, previousVerified ? 'email_changed' : 'email_added', eventContext(req), {
+      address: maskEmail(input.email),
+    });
     const keep = previousVerified ? ` Until you confirm it, ${previousVerified} stays your recovery address.` : '';
     return answer(req, res, 202, 'success', `We sent a confirmation link to ${input.email}.${keep}`, input.email);
   };
@@ -121,6 +136,7 @@ export function emailHandlers({ users, addresses, tokens, mailer, verifyPassword
       return;
     }
     (req.log ?? logger).info({ event: 'email_verified', userId: result.userId, ip: req.ip }, 'address confirmed');
+    await securityLog.record(result.userId, 'email_verified', eventContext(req), { address: maskEmail(result.email) });
     if (wantsJson(req)) {
       res.json({ message: 'Address confirmed', email: result.email });
       return;

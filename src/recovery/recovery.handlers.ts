@@ -7,6 +7,7 @@ import { wantsJson } from '../http/negotiate';
 import { parseForm } from '../http/validate';
 import type { Mailer } from '../mail/mailer';
 import { describeDuration } from '../mail/templates';
+import { type EventContext, eventContext, type SecurityLog } from '../security-log/security-log';
 import type { Clock } from '../session/session-lifetime';
 import type { SessionStore } from '../session/session-store';
 import { renderLinkProblem } from './link-problem';
@@ -24,6 +25,7 @@ export interface RecoveryDeps {
   readonly sessions: SessionStore;
   readonly logger: Logger;
   readonly now: Clock;
+  readonly securityLog: SecurityLog;
 }
 
 /** The one answer to "forgot password", whoever asks about whichever address. */
@@ -31,7 +33,17 @@ export const FORGOT_ANSWER =
   'If that address is the confirmed address of an account, a link to reset its password is on its way. It works for a limited time.';
 const UNAVAILABLE = 'Password recovery is not available on this site: it sends no mail.';
 
-export function recoveryHandlers({ config, users, tokens, mailer, mailThrottle, sessions, logger, now }: RecoveryDeps) {
+export function recoveryHandlers({
+  config,
+  users,
+  tokens,
+  mailer,
+  mailThrottle,
+  sessions,
+  logger,
+  now,
+  securityLog,
+}: RecoveryDeps) {
   const forgotView = { title: 'Forgot your password?', mailEnabled: mailer.enabled, sent: false };
 
   function refuseUnavailable(req: Request, res: Response): void {
@@ -46,7 +58,7 @@ export function recoveryHandlers({ config, users, tokens, mailer, mailThrottle, 
    * Everything that depends on the address runs after the answer has gone, so known and unknown addresses
    * answer alike, in the same time. A link goes only to a confirmed address, at most 3 an hour.
    */
-  async function sendResetLink(email: string, ip: string | undefined): Promise<void> {
+  async function sendResetLink(email: string, ip: string | undefined, context: EventContext): Promise<void> {
     if (!(await mailThrottle.requestFrom(ip)) || !(await mailThrottle.mailTo(email))) {
       logger.warn({ event: 'reset_throttled', ip }, 'reset request throttled: no mail sent');
       return;
@@ -74,6 +86,7 @@ export function recoveryHandlers({ config, users, tokens, mailer, mailThrottle, 
       },
     });
     logger.info({ event: 'reset_requested', userId, ip }, 'password reset link sent');
+    await securityLog.record(userId, 'reset_requested', context);
   }
 
   /** The link's token, if it can still be used by the account it was issued for. */
@@ -95,7 +108,8 @@ export function recoveryHandlers({ config, users, tokens, mailer, mailThrottle, 
     if (!mailer.enabled) return refuseUnavailable(req, res);
     const input = parseForm(forgotSchema, req.body, { view: 'auth/forgot', locals: forgotView });
     const ip = req.ip;
-    mailer.later('reset request', () => sendResetLink(input.email, ip));
+    const context = eventContext(req);
+    mailer.later('reset request', () => sendResetLink(input.email, ip, context));
     if (wantsJson(req)) {
       res.status(202).json({ message: FORGOT_ANSWER });
       return;
@@ -142,6 +156,7 @@ export function recoveryHandlers({ config, users, tokens, mailer, mailThrottle, 
       { userId, newPassword: input.password },
     );
     await tokens.revokeAll('reset', userId);
+    await securityLog.record(userId, 'reset_completed', eventContext(req), { sessionsEnded });
     mailer.send({
       to: spent.record.email,
       template: 'password-changed',
