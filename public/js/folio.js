@@ -9,6 +9,11 @@
     const summary = document.querySelector('[data-error-summary]');
     if (!summary) return;
     summary.focus();
+    // A URL with a #fragment (the comment form posts to …#comments) scrolls there after load, which takes focus
+    // away again in Chromium: give it back once the page has settled.
+    window.addEventListener('load', () => {
+      if (document.activeElement === document.body || document.activeElement === null) summary.focus();
+    });
     summary.addEventListener('click', (event) => {
       const link = event.target instanceof Element ? event.target.closest('a[href^="#"]') : null;
       if (!link) return;
@@ -23,23 +28,21 @@
 
   // Dates: the server writes them in UTC with the zone named; here they are said in the reader's own zone.
   function localTimes() {
-    let format;
+    let dateTime;
+    let clock;
     try {
-      format = new Intl.DateTimeFormat('en-GB', {
-        day: 'numeric',
-        month: 'long',
-        year: 'numeric',
-        hour: '2-digit',
-        minute: '2-digit',
-        timeZoneName: 'short',
-      });
+      const parts = { hour: '2-digit', minute: '2-digit', timeZoneName: 'short' };
+      dateTime = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', ...parts });
+      clock = new Intl.DateTimeFormat('en-GB', parts);
     } catch {
       return;
     }
+    // data-local="time": a clock time (when a paused form reopens); otherwise a date with its time.
     for (const time of document.querySelectorAll('time[data-local]')) {
       const when = new Date(time.getAttribute('datetime'));
       if (Number.isNaN(when.getTime())) continue;
-      time.textContent = format.format(when).replace(/, (\d)/, ' at $1');
+      time.textContent =
+        time.dataset.local === 'time' ? clock.format(when) : dateTime.format(when).replace(/, (\d)/, ' at $1');
     }
   }
 
