@@ -34,6 +34,8 @@ describe('in a browser', () => {
     await page.waitForURL(/\/posts\/[a-f0-9]{24}$/);
     expect(await page.textContent('h1')).toBe('From the browser');
 
+    // Log out lives in the header's Account menu.
+    await page.getByText('Account', { exact: true }).click();
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL(/\/auth\/login/);
     expect(await page.textContent('header')).toContain('Log in');
@@ -43,7 +45,7 @@ describe('in a browser', () => {
     await page.getByLabel('Remember me on this device').check();
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.waitForURL(`${served.baseUrl}/posts`);
-    const [cookie] = await context.cookies();
+    const cookie = (await context.cookies()).find((c) => c.name === 'folio.sid');
     expect(cookie?.name).toBe('folio.sid');
     expect(cookie?.httpOnly).toBe(true);
     expect(cookie?.sameSite).toBe('Lax');
