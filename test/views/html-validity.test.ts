@@ -70,6 +70,7 @@ describe('rendered pages pass html-validate (recommended)', () => {
       `/posts/${postId}/delete`,
       '/account/sessions',
       '/account/password',
+      '/account/sessions/revoke-others',
       '/reading-list',
       '/auth/logout',
       '/users/valid',
@@ -94,6 +95,12 @@ describe('rendered pages pass html-validate (recommended)', () => {
     await expectValid(anon, '/auth/register', 422, () =>
       anon.post('/auth/register').type('form').send({ username: 'x', password: 'y' }),
     );
+    // A stale token: the page that explains and offers to send the form again.
+    await expectValid(author, '/posts', 403, () =>
+      author.post('/posts').type('form').send({ title: 'T', body: 'B', _csrf: 'stale' }),
+    );
+    // The login page with a reason and a kept form waiting.
+    await expectValid(anon, '/auth/login?next=%2Fposts%2Fnew', 200, () => anon.get('/auth/login?next=%2Fposts%2Fnew'));
     await expectValid(anon, '/auth/login', 401, () =>
       anon
         .post('/auth/login')
