@@ -151,12 +151,17 @@ export class AccountDeletion {
       if (!comment) break;
       await posts.updateOne({ _id: comment.postId, commentCount: { $gt: 0 } }, { $inc: { commentCount: -1 } });
     }
-    await db.collection(SESSIONS_COLLECTION).deleteMany({ 'session.user.id': userId });
+    await db.collection(SESSIONS_COLLECTION).deleteMany({
+      $or: [{ 'session.user.id': userId }, { 'session.pendingRestore.userId': userId }],
+    });
     await db.collection(READING_LISTS_COLLECTION).deleteMany({ userId });
     await db.collection(TOKENS_COLLECTION).deleteMany({ userId });
     await this.deps.securityLog.forgetUser(userId);
     const escaped = username.replace(/[^a-z0-9_-]/g, '');
-    await db.collection(THROTTLE_COLLECTION).deleteMany({ key: { $regex: `^login_account[a-z_]*:${escaped}(\\||$)` } });
+    // Counters keyed by the name (sign-in), the id (write limits) or the address (mail): short-lived, but theirs.
+    const keyed = [{ key: { $regex: `^login_account[a-z_]*:${escaped}(\\||$)` } }, { key: { $regex: userId } }];
+    if (email) keyed.push({ key: { $regex: email.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') } });
+    await db.collection(THROTTLE_COLLECTION).deleteMany({ $or: keyed });
     if (email) await db.collection(OUTBOX_COLLECTION).deleteMany({ to: email });
     await this.deps.users.deleteOne({ _id: userId });
     this.deps.pageCache?.clear();

@@ -3,11 +3,14 @@ import type { Logger } from 'pino';
 import type { EmailAddresses } from '../account/email.service';
 import type { AccountDeletion } from '../account-deletion/account-deletion';
 import type { Config } from '../config';
+import { beginSecondStep } from '../factors/second-step';
+import type { FactorStore } from '../factors/factors.store';
 import { FormError, TooManyRequestsError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { safeNextPath } from '../http/safe-redirect';
 import { echoable, parseForm } from '../http/validate';
+import { rotateCsrfToken } from '../security/csrf';
 import type { AuthThrottle } from '../security/login-throttle';
 import { eventContext, type SecurityLog } from '../security-log/security-log';
 import type { Clock } from '../session/session-lifetime';
@@ -31,6 +34,8 @@ export interface AuthDeps {
   readonly securityLog: SecurityLog;
   readonly signInDeps: SignInDeps;
   readonly deletion: AccountDeletion;
+  /** Passkeys and authenticator codes: an account with codes gets the second step (src/factors). */
+  readonly factors: FactorStore;
 }
 
 const ACCOUNT_CLOSED = 'This account is closed and scheduled for deletion';
@@ -50,6 +55,7 @@ export function authHandlers({
   securityLog,
   signInDeps,
   deletion,
+  factors,
 }: AuthDeps) {
   const showRegister: RequestHandler = (_req, res) => {
     res.render('auth/register', { title: 'Create an account' });
@@ -154,6 +160,8 @@ export function authHandlers({
     if (user.deletedAt) {
       // The password is right, but the account is closed: say so, and offer to cancel the deletion.
       req.session.pendingRestore = { userId, at: now() };
+      // The "keep my account" form posts from this new session: it needs its token now.
+      res.locals.csrfToken = rotateCsrfToken(req);
       log.info({ event: 'login_closed_account', userId, ip: req.ip }, 'sign-in to a closed account');
       if (wantsJson(req)) {
         res.status(403).json({ error: ACCOUNT_CLOSED, purgeAfter: user.purgeAfter });
@@ -162,6 +170,9 @@ export function authHandlers({
       res.status(403).render('auth/closed', { title: 'This account is closed', purgeAfter: user.purgeAfter });
       return;
     }
+    // Authenticator codes on: not signed in yet, the code comes first (src/factors/second-step.ts).
+    const pending = { userId, username: user.username, remember: input.remember, next: input.next ?? '' };
+    if (await beginSecondStep(req, res, factors, pending, now())) return;
     // A password change that ran while this password was being checked wins: this session is not kept.
     if (!(await completeSignIn(req, res, signInDeps, user, { remember: input.remember, method: 'password' }))) {
       log.warn({ event: 'login_superseded', username: user.username, ip: req.ip }, 'password changed during login');

@@ -33,8 +33,8 @@ function tokenFromRequest(req: Request): string | undefined {
 const { generateToken, isRequestValid } = csrfSync({ getTokenFromRequest: tokenFromRequest, size: 32 });
 
 /** A fresh token for a session that was just created (sign-in), saved with it rather than on the next page. */
-export function rotateCsrfToken(req: Request): void {
-  generateToken(req, true);
+export function rotateCsrfToken(req: Request): string {
+  return generateToken(req, true);
 }
 
 export function csrfProtection(): RequestHandler {

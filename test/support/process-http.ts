@@ -9,7 +9,7 @@ export interface Reply {
   readonly text: string;
   /** The body parsed as JSON, or undefined when it is not JSON. */
   readonly json: unknown;
-  /** `name=value` of the first Set-Cookie, if any: what a browser would send back. */
+  /** `name=value` of the session cookie (or else the first Set-Cookie), if any: what a browser sends back. */
   readonly cookie: string | undefined;
   /** How long the request took, in milliseconds. */
   readonly ms: number;
@@ -50,7 +50,8 @@ export async function call(baseUrl: string, path: string, options: CallOptions =
   } catch {
     json = undefined;
   }
-  const cookie = res.headers.getSetCookie()[0]?.split(';')[0];
+  const setCookies = res.headers.getSetCookie();
+  const cookie = (setCookies.find((c) => /^(__Host-)?folio\.sid=/.test(c)) ?? setCookies[0])?.split(';')[0];
   return { status: res.status, headers: res.headers, text, json, cookie, ms };
 }
 
