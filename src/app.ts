@@ -15,6 +15,9 @@ import { userModel } from './auth/user.model';
 import { commentModel } from './comments/comment.model';
 import type { Config } from './config';
 import { devRoutes } from './dev/dev.routes';
+import { FactorStore } from './factors/factors.store';
+import { passkeyAccountRoutes, passkeySignInRoutes, serveWebAuthnBrowser } from './factors/passkeys.routes';
+import { twoFactorAccountRoutes, twoFactorSignInRoutes } from './factors/two-factor.routes';
 import { feedsRoutes } from './feeds/feeds.routes';
 import { healthRoutes } from './health/health.routes';
 import { allowedHosts } from './http/allowed-hosts';
@@ -122,6 +125,8 @@ export function createApp(deps: AppDeps): Express {
     });
   const sudo = requireSudo({ reauthMs: config.reauthMs, now });
   const signInDeps = { config, users, sessions: sessionStore, securityLog, mailer, tokens, logger, now };
+  const factors = new FactorStore(connection);
+  const factorDeps = { config, users, factors, securityLog, mailer, throttle, signInDeps, logger, now, sudo };
 
   const app = express();
   app.disable('x-powered-by');
@@ -168,6 +173,7 @@ export function createApp(deps: AppDeps): Express {
     index: false,
   });
   app.use((req, res, next) => (/\.[^/]+$/.test(req.path) ? staticFiles(req, res, next) : next()));
+  app.get('/js/simplewebauthn-browser.js', serveWebAuthnBrowser(config.isProduction));
   app.use(healthRoutes(connection));
   // Pages answer HTML or JSON by Accept: caches must key on it.
   app.use((_req, res, next) => {
@@ -210,13 +216,16 @@ export function createApp(deps: AppDeps): Express {
       securityLog,
       signInDeps,
       deletion,
+      factors,
     }),
   );
+  app.use('/auth', twoFactorSignInRoutes(factorDeps), passkeySignInRoutes(factorDeps));
   app.use(
     '/auth',
     recoveryRoutes({ config, users, tokens, mailer, mailThrottle, sessions: sessionStore, logger, now, securityLog }),
   );
   app.use('/account', recoveryNotice(users));
+  app.use('/account', twoFactorAccountRoutes(factorDeps), passkeyAccountRoutes(factorDeps));
   app.use(
     '/account/email',
     emailRoutes({ users, addresses, tokens, mailer, verifyPassword, throttle, logger, securityLog }),

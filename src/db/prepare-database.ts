@@ -5,6 +5,7 @@ import { prepareMail } from '../mail/outbox';
 import { postModel } from '../posts/post.model';
 import { preparePosts } from '../posts/prepare-posts';
 import { prepareReadingLists } from '../reading-list/reading-list.store';
+import { prepareFactors } from '../factors/factors.store';
 import { prepareAccountTokens } from '../recovery/tokens';
 import { THROTTLE_COLLECTION } from '../security/login-throttle';
 import { prepareSecurityLog } from '../security-log/security-log';
@@ -47,6 +48,7 @@ export async function prepareDatabase(
   await prepareMail(connection);
   await prepareAccountTokens(connection);
   await prepareSecurityLog(connection, options.securityLogDays ?? 365);
+  await prepareFactors(connection);
   // Page-view counters outlive no session: the longest a session can live is REMEMBER_ME_DAYS.
   await db.collection(PAGE_VIEWS_COLLECTION).createIndex({ updatedAt: 1 }, { expireAfterSeconds: 90 * 86_400 });
   // rate-limiter-flexible's documents: expire by TTL, one per key.

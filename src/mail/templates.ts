@@ -9,6 +9,7 @@ export interface MailTemplates {
   'password-changed': { username: string; when: string; forgotUrl: string };
   'new-device': { username: string; device: string; ip: string; when: string; link: string; expiresIn: string };
   'deletion-scheduled': { username: string; purgeOn: string; link: string };
+  'factor-changed': { username: string; what: string; when: string; device: string; ip: string; securityUrl: string };
 }
 
 export type MailTemplateName = keyof MailTemplates;
@@ -20,6 +21,7 @@ export const SUBJECTS: { readonly [K in MailTemplateName]: (data: MailTemplates[
   'password-changed': () => 'Your Folio password was changed',
   'new-device': () => 'New sign-in to your Folio account',
   'deletion-scheduled': () => 'Your Folio account will be deleted',
+  'factor-changed': (data) => `Folio sign-in settings: ${data.what.toLowerCase()}`,
 };
 
 /** One mail to send: the template is rendered when it is delivered, off the request path. */

@@ -36,6 +36,23 @@ export interface SessionDevice {
   readonly ip: string;
 }
 
+/** A right password, waiting for its second step; the visitor is not signed in until it succeeds. */
+export interface PendingSecondStep {
+  readonly userId: string;
+  readonly username: string;
+  readonly remember: boolean;
+  readonly next: string;
+  readonly at: number;
+}
+
+export interface WebAuthnChallenge {
+  readonly challenge: string;
+  /** Adding a passkey (for the signed-in user named) or signing in with one. */
+  readonly purpose: 'register' | 'sign-in';
+  readonly userId?: string;
+  readonly at: number;
+}
+
 declare module 'express-session' {
   interface SessionData {
     user: SessionUser;
@@ -44,6 +61,12 @@ declare module 'express-session' {
     flash: FlashMessage[];
     /** The right password was given for a closed account: "keep my account" may follow (auth.handlers.ts). */
     pendingRestore: { readonly userId: string; readonly at: number };
+    /** The password was right for an account with authenticator codes: the code comes next (src/factors). */
+    pendingSecondStep: PendingSecondStep;
+    /** A WebAuthn challenge this visitor asked for: single use, short-lived (src/factors/passkeys.routes.ts). */
+    webauthnChallenge: WebAuthnChallenge;
+    /** The authenticator-code secret being set up, until a first code turns it on (src/factors). */
+    totpSetup: { readonly secret: string; readonly at: number };
     /** Post ids saved for later, newest first (the tutorial's cart). Works without an account. */
     readingList: string[];
     // csrfToken is declared by csrf-sync.

@@ -1,0 +1,183 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Connection, mongo } from 'mongoose';
+
+export const PASSKEYS_COLLECTION = 'passkeys';
+export const TWO_FACTOR_COLLECTION = 'two_factor';
+const NAMESPACE_EXISTS = 48;
+
+/** A registered WebAuthn credential (its public key only: the private key never leaves the authenticator). */
+export interface PasskeyRecord {
+  readonly _id?: mongo.ObjectId;
+  readonly userId: string;
+  /** base64url credential id, unique over all accounts. */
+  readonly credentialId: string;
+  readonly publicKey: mongo.Binary;
+  counter: number;
+  readonly transports: string[];
+  /** "multiDevice" (synced, e.g. iCloud Keychain) or "singleDevice" (a security key). */
+  readonly deviceType: string;
+  backedUp: boolean;
+  name: string;
+  readonly createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+export interface RecoveryCode {
+  /** SHA-256 of the code: 50 random bits per code and single use, so a fast hash is enough. */
+  readonly hash: string;
+  readonly usedAt: Date | null;
+}
+
+/** Authenticator codes of one account: present only while they are turned on. */
+export interface TwoFactorRecord {
+  readonly _id?: mongo.ObjectId;
+  readonly userId: string;
+  /** The TOTP secret, base32. */
+  readonly secret: string;
+  readonly enabledAt: Date;
+  /** The last time-step a code was accepted for: each code works once, and no earlier one after it. */
+  readonly lastUsedStep: number;
+  readonly recoveryCodes: RecoveryCode[];
+}
+
+/** The collections and indexes of passkeys and authenticator codes, made before traffic (prepare-database.ts). */
+export async function prepareFactors(connection: Connection): Promise<void> {
+  const db = connection.db;
+  if (!db) throw new Error('prepareFactors needs an open connection');
+  const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+  for (const name of [PASSKEYS_COLLECTION, TWO_FACTOR_COLLECTION].filter((n) => !existing.has(n))) {
+    await db.createCollection(name).catch((err: { code?: number }) => {
+      if (err.code !== NAMESPACE_EXISTS) throw err;
+    });
+  }
+  await db.collection(PASSKEYS_COLLECTION).createIndex({ credentialId: 1 }, { unique: true });
+  await db.collection(PASSKEYS_COLLECTION).createIndex({ userId: 1, createdAt: 1 });
+  await db.collection(TWO_FACTOR_COLLECTION).createIndex({ userId: 1 }, { unique: true });
+}
+
+export const RECOVERY_CODE_COUNT = 10;
+const CODE_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
+
+/** Ten codes like "k7pm-x3qz-vt9a", ~50 bits each; the plain codes are shown once and never stored. */
+export function newRecoveryCodes(): { plain: string[]; stored: RecoveryCode[] } {
+  const plain = Array.from({ length: RECOVERY_CODE_COUNT }, () => {
+    const bytes = randomBytes(12);
+    const chars = Array.from(bytes, (b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join('');
+    return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8, 12)}`;
+  });
+  return { plain, stored: plain.map((code) => ({ hash: hashRecoveryCode(code), usedAt: null })) };
+}
+
+/** Case, spaces and dashes as typed do not matter. */
+export function normaliseRecoveryCode(code: string): string {
+  const bare = code.toLowerCase().replace(/[\s-]/g, '');
+  return `${bare.slice(0, 4)}-${bare.slice(4, 8)}-${bare.slice(8)}`;
+}
+
+export function hashRecoveryCode(code: string): string {
+  return createHash('sha256').update(normaliseRecoveryCode(code)).digest('hex');
+}
+
+/** Passkeys and authenticator codes, each in a collection of its own. */
+export class FactorStore {
+  readonly passkeys: mongo.Collection<PasskeyRecord>;
+  readonly twoFactor: mongo.Collection<TwoFactorRecord>;
+
+  constructor(connection: Connection) {
+    this.passkeys = connection.collection<PasskeyRecord>(PASSKEYS_COLLECTION);
+    this.twoFactor = connection.collection<TwoFactorRecord>(TWO_FACTOR_COLLECTION);
+  }
+
+  async twoFactorOf(userId: string): Promise<TwoFactorRecord | null> {
+    return this.twoFactor.findOne({ userId });
+  }
+
+  async hasTwoFactor(userId: string): Promise<boolean> {
+    return (await this.twoFactor.countDocuments({ userId }, { limit: 1 })) > 0;
+  }
+
+  /** Turns codes on; false when they already were (another tab got there first). */
+  async enableTwoFactor(userId: string, secret: string, step: number, codes: RecoveryCode[], now: Date) {
+    const res = await this.twoFactor.updateOne(
+      { userId },
+      { $setOnInsert: { userId, secret, enabledAt: now, lastUsedStep: step, recoveryCodes: codes } },
+      { upsert: true },
+    );
+    return res.upsertedCount === 1;
+  }
+
+  async disableTwoFactor(userId: string): Promise<boolean> {
+    return (await this.twoFactor.deleteOne({ userId })).deletedCount === 1;
+  }
+
+  /**
+   * Records that a code of `step` was accepted — atomically, and only if no code of this or a later step was:
+   * of two requests with the same code, exactly one wins.
+   */
+  async claimStep(userId: string, step: number): Promise<boolean> {
+    const res = await this.twoFactor.updateOne(
+      { userId, lastUsedStep: { $lt: step } },
+      { $set: { lastUsedStep: step } },
+    );
+    return res.modifiedCount === 1;
+  }
+
+  /** Spends a recovery code, atomically: a code works once, even for two requests at the same moment. */
+  async useRecoveryCode(userId: string, code: string, now: Date): Promise<{ used: boolean; left: number }> {
+    const hash = hashRecoveryCode(code);
+    const after = await this.twoFactor.findOneAndUpdate(
+      { userId, recoveryCodes: { $elemMatch: { hash, usedAt: null } } },
+      { $set: { 'recoveryCodes.$.usedAt': now } },
+      { returnDocument: 'after' },
+    );
+    if (!after) return { used: false, left: 0 };
+    return { used: true, left: after.recoveryCodes.filter((c) => c.usedAt === null).length };
+  }
+
+  async replaceRecoveryCodes(userId: string, codes: RecoveryCode[]): Promise<boolean> {
+    return (await this.twoFactor.updateOne({ userId }, { $set: { recoveryCodes: codes } })).matchedCount === 1;
+  }
+
+  async listPasskeys(userId: string): Promise<PasskeyRecord[]> {
+    return this.passkeys.find({ userId }).sort({ createdAt: 1 }).toArray();
+  }
+
+  async findPasskey(credentialId: string): Promise<PasskeyRecord | null> {
+    return this.passkeys.findOne({ credentialId });
+  }
+
+  async addPasskey(record: PasskeyRecord): Promise<void> {
+    await this.passkeys.insertOne(record);
+  }
+
+  async renamePasskey(userId: string, credentialId: string, name: string): Promise<boolean> {
+    return (await this.passkeys.updateOne({ userId, credentialId }, { $set: { name } })).matchedCount === 1;
+  }
+
+  async removePasskey(userId: string, credentialId: string): Promise<PasskeyRecord | null> {
+    return this.passkeys.findOneAndDelete({ userId, credentialId });
+  }
+
+  /**
+   * Stores the counter of a verified assertion, only if it moved forward since it was read: two concurrent
+   * uses of one assertion cannot both pass (the second finds the counter already there).
+   */
+  async recordPasskeyUse(
+    credentialId: string,
+    seenCounter: number,
+    newCounter: number,
+    backedUp: boolean,
+    now: Date,
+  ): Promise<boolean> {
+    const res = await this.passkeys.updateOne(
+      { credentialId, counter: seenCounter },
+      { $set: { counter: newCounter, backedUp, lastUsedAt: now } },
+    );
+    return res.modifiedCount === 1;
+  }
+
+  /** Every factor of a purged account goes with it. */
+  async removeAllOf(userId: string): Promise<void> {
+    await Promise.all([this.passkeys.deleteMany({ userId }), this.twoFactor.deleteMany({ userId })]);
+  }
+}

@@ -1,0 +1,264 @@
+import { type Request, type RequestHandler, Router } from 'express';
+import { z } from 'zod';
+import { completeSignIn } from '../auth/complete-sign-in';
+import { requireAuth } from '../auth/require-auth';
+import { FormError, TooManyRequestsError } from '../http/errors';
+import { flash } from '../http/flash';
+import { wantsJson } from '../http/negotiate';
+import { publicRoute } from '../http/route-access';
+import { safeNextPath } from '../http/safe-redirect';
+import { parseForm } from '../http/validate';
+import { eventContext } from '../security-log/security-log';
+import { type FactorDeps, factorChanged, signedInUser } from './factors.deps';
+import { newRecoveryCodes } from './factors.store';
+import { checkSecondFactor, SECOND_STEP_MS } from './second-step';
+import { groupSecret, matchTotp, newTotpSecret, otpauthUri, qrDataUrl } from './totp';
+
+/** A secret being set up is kept this long in the session before a new one is made. */
+const SETUP_MS = 30 * 60_000;
+
+const codeSchema = z.object({
+  code: z
+    .string({ error: 'Enter the code from your authenticator app' })
+    .trim()
+    .min(1, 'Enter the code from your authenticator app')
+    .max(64, 'That is not a code'),
+});
+
+const INVALID_CODE = 'That code is not right, or it was used already.';
+
+/** /account/two-factor: turn authenticator codes on (QR, secret, one code), off (a code), new recovery codes. */
+export function twoFactorAccountRoutes(deps: FactorDeps): Router {
+  const { factors, throttle, now, sudo } = deps;
+  const router = Router();
+  const title = 'Two-factor authentication';
+
+  /** The secret this session is setting up (made on first view, kept in the session until turned on). */
+  function setupSecret(req: Request): string {
+    const setup = req.session.totpSetup;
+    if (setup && now() - setup.at <= SETUP_MS) return setup.secret;
+    const secret = newTotpSecret();
+    req.session.totpSetup = { secret, at: now() };
+    return secret;
+  }
+
+  async function pageLocals(req: Request): Promise<Record<string, unknown>> {
+    const user = signedInUser(req);
+    const record = await factors.twoFactorOf(user.id);
+    if (record) {
+      return {
+        title,
+        active: 'two-factor',
+        enabled: true,
+        enabledAt: record.enabledAt,
+        codesLeft: record.recoveryCodes.filter((c) => c.usedAt === null).length,
+      };
+    }
+    const secret = setupSecret(req);
+    const uri = otpauthUri(secret, user.username);
+    return {
+      title,
+      active: 'two-factor',
+      enabled: false,
+      secret,
+      groupedSecret: groupSecret(secret),
+      uri,
+      qr: await qrDataUrl(uri),
+    };
+  }
+
+  const show: RequestHandler = async (req, res) => {
+    const locals = await pageLocals(req);
+    if (wantsJson(req)) {
+      res.json(
+        locals.enabled
+          ? { enabled: true, recoveryCodesLeft: locals.codesLeft }
+          : { enabled: false, secret: locals.secret, otpauthUri: locals.uri },
+      );
+      return;
+    }
+    res.render('account/two-factor', locals);
+  };
+
+  /** Back from "Confirm your password" on an action's own path: the page the action's form is on. */
+  const backToPage: RequestHandler = (_req, res) => res.redirect(303, '/account/two-factor');
+
+  function showCodes(req: Request, res: Parameters<RequestHandler>[1], codes: string[], message: string) {
+    // Shown once: never cached, never stored in plain anywhere.
+    res.set('Cache-Control', 'no-store');
+    if (wantsJson(req)) {
+      res.json({ message, recoveryCodes: codes });
+      return;
+    }
+    res.render('account/two-factor-codes', { title: 'Your recovery codes', active: 'two-factor', codes, message });
+  }
+
+  const enable: RequestHandler = async (req, res) => {
+    const user = signedInUser(req);
+    const form = { view: 'account/two-factor', locals: await pageLocals(req) };
+    if (form.locals.enabled) {
+      flash(req, 'info', 'Authenticator codes are already on.');
+      res.redirect(303, '/account/two-factor');
+      return;
+    }
+    const input = parseForm(codeSchema, req.body, form);
+    const secret = String(form.locals.secret);
+    const step = matchTotp(secret, input.code, now());
+    if (step === null) {
+      throw new FormError(
+        422,
+        form.view,
+        form.locals,
+        { code: 'That code is not right: check the app and try the newest one' },
+        {},
+      );
+    }
+    const codes = newRecoveryCodes();
+    if (!(await factors.enableTwoFactor(user.id, secret, step, codes.stored, new Date(now())))) {
+      flash(req, 'info', 'Authenticator codes are already on.');
+      res.redirect(303, '/account/two-factor');
+      return;
+    }
+    req.session.totpSetup = undefined;
+    await factorChanged(deps, req, user.id, 'two_factor_enabled');
+    req.log.info({ event: 'two_factor_enabled', userId: user.id }, 'authenticator codes turned on');
+    showCodes(req, res, codes.plain, 'Authenticator codes are on');
+  };
+
+  const disable: RequestHandler = async (req, res) => {
+    const user = signedInUser(req);
+    const form = { view: 'account/two-factor', locals: await pageLocals(req) };
+    if (!form.locals.enabled) {
+      res.redirect(303, '/account/two-factor');
+      return;
+    }
+    const input = parseForm(codeSchema, req.body, form);
+    // Guessing codes here is throttled like guessing passwords (a stolen session in sudo mode is not enough).
+    const attempt = await throttle.beginPasswordAttempt(user.username, req.ip);
+    if (!attempt.allowed) throw new TooManyRequestsError(attempt.retryAfterSeconds);
+    const check = await checkSecondFactor(factors, user.id, input.code, now());
+    if (!check.ok) {
+      await deps.securityLog.recordFailure(user.id, eventContext(req));
+      throw new FormError(422, form.view, form.locals, { code: INVALID_CODE }, {});
+    }
+    await throttle.passwordAccepted(user.username, req.ip);
+    await factors.disableTwoFactor(user.id);
+    await factorChanged(deps, req, user.id, 'two_factor_disabled');
+    req.log.info({ event: 'two_factor_disabled', userId: user.id }, 'authenticator codes turned off');
+    if (wantsJson(req)) {
+      res.json({ message: 'Authenticator codes are off' });
+      return;
+    }
+    flash(req, 'success', 'Authenticator codes are off. Your password alone now signs you in.');
+    res.redirect(303, '/account/two-factor');
+  };
+
+  const regenerate: RequestHandler = async (req, res) => {
+    const user = signedInUser(req);
+    const codes = newRecoveryCodes();
+    if (!(await factors.replaceRecoveryCodes(user.id, codes.stored))) {
+      res.redirect(303, '/account/two-factor');
+      return;
+    }
+    await factorChanged(deps, req, user.id, 'recovery_codes_regenerated');
+    showCodes(req, res, codes.plain, 'New recovery codes made: the old ones no longer work');
+  };
+
+  router.get('/two-factor', [requireAuth], show);
+  router.get('/two-factor/enable', [requireAuth], backToPage);
+  router.post('/two-factor/enable', [requireAuth, sudo], enable);
+  router.get('/two-factor/disable', [requireAuth], backToPage);
+  router.post('/two-factor/disable', [requireAuth, sudo], disable);
+  router.get('/two-factor/recovery-codes', [requireAuth], backToPage);
+  router.post('/two-factor/recovery-codes', [requireAuth, sudo], regenerate);
+  return router;
+}
+
+/** /auth/two-factor: the second step of a sign-in, for a visitor whose password was right a moment ago. */
+export function twoFactorSignInRoutes(deps: FactorDeps): Router {
+  const { factors, throttle, now, users, signInDeps } = deps;
+  const router = Router();
+  const title = 'Enter your code';
+
+  function pending(req: Request) {
+    const step = req.session.pendingSecondStep;
+    if (!step) return null;
+    if (now() - step.at > SECOND_STEP_MS) {
+      req.session.pendingSecondStep = undefined;
+      return null;
+    }
+    return step;
+  }
+
+  function startAgain(req: Request, res: Parameters<RequestHandler>[1]) {
+    if (wantsJson(req)) {
+      res.status(401).json({ error: 'Sign in again' });
+      return;
+    }
+    flash(req, 'info', 'Please sign in again.');
+    res.redirect(303, '/auth/login');
+  }
+
+  const show: RequestHandler = (req, res) => {
+    if (!pending(req)) return startAgain(req, res);
+    res.render('auth/two-factor', { title });
+  };
+
+  const verify: RequestHandler = async (req, res) => {
+    const step = pending(req);
+    if (!step) return startAgain(req, res);
+    const form = { view: 'auth/two-factor', locals: { title } };
+    const input = parseForm(codeSchema, req.body, form);
+    const log = req.log ?? deps.logger;
+    // Taken before the code is checked, atomically, on the same counters as passwords.
+    const attempt = await throttle.beginPasswordAttempt(step.username, req.ip);
+    if (!attempt.allowed) {
+      log.warn({ event: 'two_factor_throttled', username: step.username, ip: req.ip }, 'second step throttled');
+      throw new TooManyRequestsError(attempt.retryAfterSeconds, { ...form, values: {}, now: now() });
+    }
+    const check = await checkSecondFactor(factors, step.userId, input.code, now());
+    if (!check.ok) {
+      log.warn({ event: 'two_factor_failed', username: step.username, ip: req.ip }, 'wrong second-step code');
+      await deps.securityLog.recordFailure(step.userId, eventContext(req));
+      throw new FormError(401, form.view, form.locals, { code: INVALID_CODE }, {}, 'Invalid code');
+    }
+    await throttle.passwordAccepted(step.username, req.ip);
+    const user = await users
+      .findById(step.userId, { username: 1, credentialsVersion: 1, email: 1, emailVerified: 1, deletedAt: 1 })
+      .lean();
+    if (!user || user.deletedAt) return startAgain(req, res);
+    // completeSignIn starts a new session: the pending step does not survive it.
+    const signedIn = await completeSignIn(req, res, signInDeps, user, {
+      remember: step.remember,
+      method: check.method,
+    });
+    if (!signedIn) {
+      log.warn({ event: 'login_superseded', username: user.username, ip: req.ip }, 'password changed during login');
+      return startAgain(req, res);
+    }
+    if (check.method === 'recovery_code') {
+      await factorChanged(deps, req, step.userId, 'recovery_code_used', { left: check.left });
+    }
+    log.info(
+      { event: 'login', username: user.username, userId: step.userId, ip: req.ip, method: check.method },
+      'login succeeded',
+    );
+    if (wantsJson(req)) {
+      res.json({ message: 'Logged in' });
+      return;
+    }
+    flash(req, 'success', `Signed in as ${user.username}.`);
+    if (check.method === 'recovery_code') {
+      flash(
+        req,
+        check.left <= 3 ? 'error' : 'info',
+        `You used a recovery code: ${check.left} left. Make new ones under Settings → Two-factor.`,
+      );
+    }
+    res.redirect(303, safeNextPath(step.next));
+  };
+
+  router.get('/two-factor', show);
+  router.post('/two-factor', [publicRoute], verify);
+  return router;
+}
