@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { requireAuth } from '../auth/require-auth';
 import { commentsHandlers, loadComment } from '../comments/comments.handlers';
 import { loadPost } from './load-post';
+import { loadedPost } from './loaded-post';
 import { type PostEditingDeps, postEditingHandlers } from './post-editing.handlers';
 import { type PostsDeps, postsHandlers } from './posts.handlers';
 import type { RateLimit, WriteLimits } from './rate-limit';
@@ -22,13 +23,18 @@ export function postsRoutes(deps: PostsRoutesDeps): Router {
   router.param('commentId', loadComment(deps.comments));
 
   const author = [requireAuth, requireAuthor];
-  const writing = deps.rateLimit(deps.limits.post);
+  // A browser refused for posting too often gets its form back, with what was typed.
+  const writing = deps.rateLimit(deps.limits.post, () => ({ view: 'posts/new', locals: { title: 'New post' } }));
+  const editing = deps.rateLimit(deps.limits.post, (_req, res) => {
+    const post = loadedPost(res);
+    return { view: 'posts/edit', locals: { title: `Edit “${post.title}”`, post } };
+  });
   router.get('/', h.list);
   router.get('/new', [requireAuth], h.newForm);
   router.post('/', [requireAuth, writing], h.create);
   router.get('/:id', h.show);
   router.get('/:id/edit', author, e.editForm);
-  router.post('/:id', [...author, writing], e.update);
+  router.post('/:id', [...author, editing], e.update);
   router.get('/:id/delete', author, e.confirmDelete);
   router.post('/:id/delete', author, e.destroy);
   router.post('/:id/comments', [requireAuth, deps.rateLimit(deps.limits.comment)], c.create);

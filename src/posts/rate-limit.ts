@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Connection } from 'mongoose';
 import { RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
 import { TooManyRequestsError } from '../http/errors';
@@ -23,7 +23,10 @@ export const DEFAULT_WRITE_LIMITS: WriteLimits = {
   comment: { key: 'comment', points: 10, duration: 60 },
 };
 
-export type RateLimit = (options: RateLimitOptions) => RequestHandler;
+/** The form to show again, with what was typed, when a browser's submission is refused (429). */
+export type ThrottledFormOf = (req: Request, res: Response) => { view: string; locals: Record<string, unknown> };
+
+export type RateLimit = (options: RateLimitOptions, form?: ThrottledFormOf) => RequestHandler;
 
 /**
  * Per-user rate limits as route guards: `rateLimit(limits.post)` after requireAuth. Counters live in
@@ -31,7 +34,7 @@ export type RateLimit = (options: RateLimitOptions) => RequestHandler;
  * handler runs, so concurrent requests cannot pass the limit together. Past it: TooManyRequestsError, which
  * the error handler answers with 429 and Retry-After.
  */
-export function createRateLimit(connection: Connection): RateLimit {
+export function createRateLimit(connection: Connection, now: () => number = Date.now): RateLimit {
   const limiters = new Map<string, RateLimiterMongo>();
   const limiterFor = ({ key, points, duration }: RateLimitOptions) => {
     const id = `${key}:${points}:${duration}`;
@@ -52,9 +55,9 @@ export function createRateLimit(connection: Connection): RateLimit {
     return limiter;
   };
 
-  return (options) => {
+  return (options, form) => {
     const limiter = limiterFor(options);
-    return async (req, _res, next) => {
+    return async (req, res, next) => {
       const userId = req.session.user?.id;
       if (!userId) throw new Error('rateLimit guards run after requireAuth');
       try {
@@ -62,7 +65,10 @@ export function createRateLimit(connection: Connection): RateLimit {
       } catch (rejection) {
         // A RateLimiterRes is "over the limit"; anything else is a store failure and goes on as an error.
         if (rejection instanceof RateLimiterRes) {
-          throw new TooManyRequestsError(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
+          const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+          const shown = form?.(req, res);
+          const values = req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
+          throw new TooManyRequestsError(seconds, shown && { ...shown, values, now: now() });
         }
         throw rejection;
       }

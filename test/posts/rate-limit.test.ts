@@ -46,6 +46,20 @@ describe('per-user write limits', () => {
     expect(await postModel(t.connection).countDocuments({ authorName: 'prolix' })).toBe(3);
   });
 
+  it('a browser past the limit gets its form back, with what it typed, and a 429', async () => {
+    const form = await writer.get('/posts/new');
+    const token = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1] ?? '';
+    const res = await writer
+      .post('/posts')
+      .type('form')
+      .send({ title: 'Typed with care', body: 'Every word kept', tags: 'kept', _csrf: token });
+    expect(res.status).toBe(429);
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    expect(res.text).toContain('value="Typed with care"');
+    expect(res.text).toContain('>Every word kept</textarea>');
+    expect(res.text).toContain('Too many attempts');
+  });
+
   it('edits count against the same limit; another user is not affected', async () => {
     const post = await postModel(t.connection).findOne({ authorName: 'prolix' }).lean();
     const edit = await writer.post(`/posts/${String(post?._id)}`).send({ title: 'Edited', body: 'x' });
