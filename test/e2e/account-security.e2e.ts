@@ -1,0 +1,150 @@
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { allViolations } from './axe';
+import { launchBrowser } from './browser';
+
+/**
+ * The account's security pages in Chromium, axe clean at every impact level: the security log, "confirm your
+ * password" (sudo), a new-device alert followed from the development outbox to "this wasn't me", and closing
+ * an account then keeping it at sign-in. Mail links point at PUBLIC_URL, which is this test server.
+ */
+
+let browser: Browser;
+let t: TestApp;
+let server: ReturnType<TestApp['app']['listen']>;
+let baseUrl: string;
+const PASSWORD = 'lantern by the orchard gate';
+const shots = process.env.FOLIO_SCREENSHOTS_DIR ?? path.join('test-results', 'screenshots');
+
+async function freePort(): Promise<number> {
+  const probe: Server = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
+  const address = probe.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  // REAUTH_MINUTES=0: every sensitive action asks for the password, so the confirmation page is exercised.
+  [browser, t] = await Promise.all([
+    launchBrowser(),
+    startTestApp({ env: { PUBLIC_URL: baseUrl, REAUTH_MINUTES: '0' } }),
+  ]);
+  server = t.app.listen(port, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  mkdirSync(shots, { recursive: true });
+});
+afterAll(async () => {
+  await browser?.close();
+  server?.closeAllConnections();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await t?.close();
+});
+
+const problems: string[] = [];
+async function audit(page: Page): Promise<void> {
+  for (const v of await allViolations(page)) {
+    problems.push(`${page.url()} ${v.impact} ${v.id}: ${v.help} (${v.targets.join(', ')})`);
+  }
+}
+
+async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+  return { context, page: await context.newPage() };
+}
+
+async function logIn(page: Page, username: string): Promise<void> {
+  await page.goto(`${baseUrl}/auth/login`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+/** Opens the newest link in the development outbox that starts with `prefix`. */
+async function followMailLink(page: Page, prefix: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    await page.goto(`${baseUrl}/dev/mail`);
+    if ((await page.locator(`a[href^="${baseUrl}${prefix}"]`).count()) > 0) break;
+    await page.waitForTimeout(100);
+  }
+  await page.locator(`a[href^="${baseUrl}${prefix}"]`).first().click();
+  await page.waitForURL(new RegExp(`${prefix}[A-Za-z0-9_-]{43}$`));
+}
+
+describe('your account’s security, in a browser', () => {
+  it('the log, sudo, a new-device alert with "this wasn’t me", closing and keeping the account', async () => {
+    const { context: home, page } = await newPage();
+    await page.goto(`${baseUrl}/auth/register`);
+    await page.getByLabel('Username').fill('secure-sam');
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('Email address (optional)').fill('sam@example.org');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(`${baseUrl}/posts`);
+    await followMailLink(page, '/account/email/verify/');
+    await page.getByRole('button', { name: /Confirm/ }).click();
+
+    // A sign-in from a second browser: new to this account, so the confirmed address gets an alert.
+    const { context: away, page: intruder } = await newPage();
+    await logIn(intruder, 'secure-sam');
+    await intruder.waitForURL(`${baseUrl}/posts`);
+
+    await page.goto(`${baseUrl}/account/security`);
+    await audit(page);
+    expect(await page.textContent('main')).toContain('Signed in');
+    expect(await page.locator('.badge', { hasText: 'New device' }).count()).toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(shots, 'security-log.png'), fullPage: true });
+
+    // The alert, opened from the outbox; its page changes nothing until its button is pressed.
+    await followMailLink(page, '/account/not-me/');
+    await audit(page);
+    expect((await intruder.goto(`${baseUrl}/auth/profile`))?.status()).toBe(200);
+    await page.getByRole('button', { name: 'Sign that browser out' }).click();
+    await page.waitForSelector('text=That browser is signed out');
+    await audit(page);
+    expect((await intruder.goto(`${baseUrl}/auth/profile`))?.status()).toBe(401);
+    await page.goto(`${baseUrl}/dev/mail`);
+    await page.getByRole('link', { name: 'The HTML version of “New sign-in to your Folio account”' }).click();
+    await page.screenshot({ path: path.join(shots, 'new-device-mail.png'), fullPage: true });
+
+    // Sudo: exporting asks for the password first, then goes on.
+    await page.goto(`${baseUrl}/account/security`);
+    await page.getByRole('link', { name: 'Download all your data' }).click();
+    await page.waitForURL(/\/account\/confirm\?next=/);
+    await audit(page);
+    await page.locator('#field-password').fill(PASSWORD);
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    expect((await download).suggestedFilename()).toMatch(/^folio-secure-sam-\d{4}-\d{2}-\d{2}\.json$/);
+
+    // Closing the account (after confirming the password), then keeping it at sign-in.
+    await page.goto(`${baseUrl}/account/delete`);
+    await audit(page);
+    await page.getByLabel('Your password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Delete my account' }).click();
+    await page.waitForURL(/\/account\/confirm\?next=%2Faccount%2Fdelete/);
+    await page.locator('#field-password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.waitForURL(`${baseUrl}/account/delete`);
+    await page.getByLabel('Your password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Delete my account' }).click();
+    await page.waitForSelector('text=Your account is closed');
+    await audit(page);
+
+    await logIn(page, 'secure-sam');
+    await page.waitForSelector('text=This account is closed');
+    await audit(page);
+    await page.getByRole('button', { name: 'Keep my account and sign in' }).click();
+    await page.waitForURL(`${baseUrl}/posts`);
+    expect(await page.textContent('body')).toContain('your account is restored');
+
+    await Promise.all([home.close(), away.close()]);
+    expect(problems).toEqual([]);
+  });
+});
