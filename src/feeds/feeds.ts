@@ -23,8 +23,19 @@ function lastChange(posts: readonly FeedPost[]): Date {
   return new Date(times.length > 0 ? Math.max(...times) : 0);
 }
 
-/** Built with the `feed` library from the stored, sanitised HTML of each post. */
-function buildFeed(spec: FeedSpec): Feed {
+/** Text as HTML that shows exactly that text. */
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * Built with the `feed` library from the stored, sanitised HTML of each post. `htmlText`: the library writes
+ * Atom's entry title and summary as `type="html"`, so a reader renders them as markup — a title is plain
+ * text, so for Atom it goes in escaped (a title "<script>…" stays those characters). JSON Feed's title and
+ * summary are plain text and go in as they are.
+ */
+function buildFeed(spec: FeedSpec, htmlText: boolean): Feed {
+  const asText = htmlText ? escapeHtml : (text: string) => text;
   const origin = spec.publicUrl;
   const feed = new Feed({
     id: `${origin}${spec.pagePath}`,
@@ -42,10 +53,10 @@ function buildFeed(spec: FeedSpec): Feed {
     feed.addItem({
       id: url,
       link: url,
-      title: post.title,
+      title: asText(post.title),
       date: post.editedAt ?? post.publishedAt ?? post.createdAt,
       published: post.publishedAt ?? post.createdAt,
-      description: post.excerpt,
+      description: asText(post.excerpt),
       content: post.bodyHtml,
       author: [{ name: post.authorName, link: `${origin}/users/${encodeURIComponent(post.authorName)}` }],
       category: (post.tags ?? []).map((tag) => ({ name: tag, term: tag, scheme: `${origin}/tags/` })),
@@ -55,7 +66,7 @@ function buildFeed(spec: FeedSpec): Feed {
 }
 
 export function atomFeed(spec: FeedSpec): string {
-  return buildFeed(spec).atom1();
+  return buildFeed(spec, true).atom1();
 }
 
 interface JsonFeedAuthor {
@@ -68,7 +79,7 @@ interface JsonFeedAuthor {
  * everything else it writes is the same in both.
  */
 export function jsonFeed(spec: FeedSpec): string {
-  const v1 = JSON.parse(buildFeed(spec).json1()) as Record<string, unknown> & {
+  const v1 = JSON.parse(buildFeed(spec, false).json1()) as Record<string, unknown> & {
     author?: JsonFeedAuthor;
     items?: (Record<string, unknown> & { author?: JsonFeedAuthor })[];
   };

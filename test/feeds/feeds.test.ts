@@ -90,6 +90,10 @@ describe('feeds', () => {
     expect(titles).not.toContain('A draft');
     for (const url of urls) expect(url.startsWith(`${ORIGIN}/`), url).toBe(true);
     for (const html of contents) expectInert(html);
+    // Entry titles and summaries are type="html": a title's markup must arrive escaped, as text.
+    for (const title of titles) expect(title).not.toMatch(/<[a-z!/]/i);
+    expect(titles.filter((t) => t.includes('&#60;')).length).toBeGreaterThan(5);
+    for (const entry of entries) expect(text(child(entry, 'summary'))).not.toMatch(/<[a-z!/]/i);
   });
 
   it('/feed.json is JSON Feed 1.1 with the same posts', async () => {
@@ -101,6 +105,8 @@ describe('feeds', () => {
     expect(feed.home_page_url).toBe(`${ORIGIN}/posts`);
     expect(feed.feed_url).toBe(`${ORIGIN}/feed.json`);
     expect(feed.items).toHaveLength(20);
+    // JSON Feed titles are plain text: as written.
+    expect(feed.items.filter((i) => String(i.title).includes('<')).length).toBeGreaterThan(5);
     for (const item of feed.items) {
       expect(typeof item.id).toBe('string');
       expect(String(item.url).startsWith(`${ORIGIN}/posts/`)).toBe(true);
