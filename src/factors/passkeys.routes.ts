@@ -222,19 +222,19 @@ export function passkeySignInRoutes(deps: FactorDeps): Router {
 
   const signIn: RequestHandler = async (req, res) => {
     const log = req.log ?? deps.logger;
+    const refuse = (reason: string, userId?: string): never => {
+      log.warn({ event: 'passkey_refused', reason, userId, ip: req.ip }, 'passkey sign-in refused');
+      throw new PasskeyRefused();
+    };
     const challenge = takeChallenge(req, 'sign-in', now());
     const input = parseJson(signInSchema, req.body);
-    if (!challenge) {
-      log.warn({ event: 'passkey_refused', reason: 'no challenge', ip: req.ip }, 'passkey sign-in refused');
-      throw new PasskeyRefused();
-    }
+    if (!challenge) return refuse('no challenge waiting');
     const record = await factors.findPasskey(input.response.id);
-    if (!record) {
-      log.warn({ event: 'passkey_refused', reason: 'unknown credential', ip: req.ip }, 'passkey sign-in refused');
-      throw new PasskeyRefused();
-    }
+    if (!record) return refuse('unknown credential');
     const handle = input.response.response.userHandle;
-    if (handle && Buffer.from(handle, 'base64url').toString('utf8') !== record.userId) throw new PasskeyRefused();
+    if (handle && Buffer.from(handle, 'base64url').toString('utf8') !== record.userId) {
+      return refuse('user handle does not match', record.userId);
+    }
     let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
     try {
       verification = await verifyAuthenticationResponse({
@@ -253,14 +253,10 @@ export function passkeySignInRoutes(deps: FactorDeps): Router {
         requireUserVerification: false,
       });
     } catch (err) {
-      log.warn(
-        { event: 'passkey_refused', reason: (err as Error).message, userId: record.userId, ip: req.ip },
-        'passkey sign-in refused',
-      );
-      throw new PasskeyRefused();
+      return refuse((err as Error).message, record.userId);
     }
     const { verified, authenticationInfo } = verification;
-    if (!verified) throw new PasskeyRefused();
+    if (!verified) return refuse('signature does not verify', record.userId);
     const { newCounter, credentialBackedUp } = authenticationInfo;
     if ((newCounter > 0 || record.counter > 0) && newCounter <= record.counter) {
       // A genuine signature with a counter that went back: two authenticators hold this key.
@@ -281,7 +277,7 @@ export function passkeySignInRoutes(deps: FactorDeps): Router {
       ))
     ) {
       // Removed meanwhile, or the same assertion used twice at once: only one use wins.
-      throw new PasskeyRefused();
+      return refuse('counter already moved on', record.userId);
     }
     const user = await users
       .findById(record.userId, { username: 1, credentialsVersion: 1, email: 1, emailVerified: 1, deletedAt: 1 })
