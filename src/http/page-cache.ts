@@ -27,8 +27,8 @@ export interface PageCacheOptions {
 /**
  * Rendered anonymous pages, kept in this process (LRU by bytes) so a reader without a session costs no
  * MongoDB query and no rendering. Freshness:
- * - a write in this process (any POST etc., whatever it changes) clears the cache before its response
- *   leaves, and a page rendered while a write was under way is not stored (generation check);
+ * - a write in this process (any POST etc. that succeeds, whatever it changes) clears the cache before its
+ *   response leaves, and a page rendered while a write was under way is not stored (generation check);
  * - a write in another process shows here once the entries it affects expire: `seconds` at most;
  * - `clear()` is for writes that come from no request (jobs), or other code that wants a clean slate.
  * Nothing that depends on a session ever goes in or comes out: requests carrying the session cookie pass
@@ -73,8 +73,11 @@ export class PageCache {
     return (req, res, next) => {
       if (!SAFE_METHODS.has(req.method)) {
         // Cleared when the write's answer is written, i.e. after its change is in MongoDB and before the
-        // browser can follow the redirect to a page that must show it.
-        onHeaders(res, () => this.clear());
+        // browser can follow the redirect to a page that must show it. A refused request (4xx: forged,
+        // throttled, invalid, unknown path) changed nothing, and must not let anyone empty the cache at will.
+        onHeaders(res, () => {
+          if (res.statusCode < 400) this.clear();
+        });
         return next();
       }
       const cache = this.cache;

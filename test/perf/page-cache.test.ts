@@ -121,6 +121,7 @@ describe('PageCache, bounded by bytes', () => {
       rendered += 1;
       res.send(`<p>${req.params.n}</p>${'x'.repeat(10_000)}`);
     });
+    app.post('/posts', (_req, res) => res.redirect(303, '/posts/1'));
     for (let n = 0; n < 10; n++) await request(app).get(`/posts/${n}`).expect(200);
     expect(cache.size).toBeLessThanOrEqual(4);
     expect(rendered).toBe(10);
@@ -128,10 +129,14 @@ describe('PageCache, bounded by bytes', () => {
     expect(rendered).toBe(10); // the newest is kept
     await request(app).get('/posts/0').expect(200);
     expect(rendered).toBe(11); // the oldest was evicted
-    // A request with the session cookie passes by, and any write clears everything.
+    // A request with the session cookie passes by.
     await request(app).get('/posts/9').set('Cookie', 'folio.sid=abc').expect(200);
     expect(rendered).toBe(12);
+    // A refused POST (here a 404) changed nothing and leaves the cache; a write that succeeds clears it all.
+    const kept = cache.size;
     await request(app).post('/posts/9').expect(404);
+    expect(cache.size).toBe(kept);
+    await request(app).post('/posts').expect(303);
     expect(cache.size).toBe(0);
   });
 });
