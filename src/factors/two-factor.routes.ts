@@ -9,6 +9,7 @@ import { publicRoute } from '../http/route-access';
 import { safeNextPath } from '../http/safe-redirect';
 import { parseForm } from '../http/validate';
 import { eventContext } from '../security-log/security-log';
+import { hasSessionData } from '../session/session-ops';
 import { type FactorDeps, factorChanged, signedInUser } from './factors.deps';
 import { newRecoveryCodes } from './factors.store';
 import { checkSecondFactor, SECOND_STEP_MS } from './second-step';
@@ -195,7 +196,8 @@ export function twoFactorSignInRoutes(deps: FactorDeps): Router {
       res.status(401).json({ error: 'Sign in again' });
       return;
     }
-    flash(req, 'info', 'Please sign in again.');
+    // Only a visitor who has a session hears why (a flash would start a session for anyone else).
+    if (hasSessionData(req)) flash(req, 'info', 'Please sign in again.');
     res.redirect(303, '/auth/login');
   }
 
