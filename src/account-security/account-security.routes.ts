@@ -3,12 +3,13 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { describeDevice } from '../account/describe-device';
 import type { AccountDeletion } from '../account-deletion/account-deletion';
+import { checkCurrentPassword } from '../auth/current-password';
 import type { PasswordVerifier } from '../auth/passwords';
 import { requireAuth } from '../auth/require-auth';
 import type { UserModel } from '../auth/user.model';
 import { commentModel } from '../comments/comment.model';
 import type { Config } from '../config';
-import { FormError, TooManyRequestsError } from '../http/errors';
+import { FormError } from '../http/errors';
 import { wantsJson } from '../http/negotiate';
 import { publicRoute } from '../http/route-access';
 import { parseForm } from '../http/validate';
@@ -150,14 +151,9 @@ export function accountSecurityRoutes(deps: AccountSecurityDeps): Router {
       locals: { title: 'Delete your account', graceDays: config.deletionGraceDays },
     };
     const input = parseForm(deleteSchema, req.body, form);
-    const attempt = await throttle.beginPasswordAttempt(user.username, req.ip);
-    if (!attempt.allowed) throw new TooManyRequestsError(attempt.retryAfterSeconds);
-    const record = await users.findById(user.id, { passwordHash: 1 }).lean();
-    if (!record || !(await verifyPassword(input.password, record.passwordHash))) {
-      await securityLog.recordFailure(user.id, eventContext(req));
+    if (!(await checkCurrentPassword({ users, verifyPassword, throttle, securityLog }, req, user, input.password))) {
       throw new FormError(422, form.view, form.locals, { password: 'That is not your password' }, {});
     }
-    await throttle.passwordAccepted(user.username, req.ip);
     const purgeAfter = await deletion.schedule(user, eventContext(req));
     req.log.info({ event: 'account_closed', userId: user.id, ip: req.ip }, 'account closed; purge scheduled');
     // This session was ended with all the others; expire its cookie too.

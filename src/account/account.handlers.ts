@@ -1,11 +1,12 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { setPassword } from '../auth/credentials';
+import { checkCurrentPassword } from '../auth/current-password';
 import type { PasswordVerifier } from '../auth/passwords';
 import { signIn } from '../auth/sign-in';
 import type { UserModel } from '../auth/user.model';
 import type { Config } from '../config';
-import { FormError, NotFoundError, TooManyRequestsError } from '../http/errors';
+import { FormError, NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { parseForm } from '../http/validate';
@@ -113,20 +114,11 @@ export function accountHandlers({
     const user = currentUser(req);
     const form = { view: 'account/password', locals: { title: 'Change password' } };
     const input = parseForm(changePasswordSchema, req.body, form);
-    // A stolen session must not become a password-guessing oracle: the same atomic counters as login.
-    const attempt = await throttle.beginPasswordAttempt(user.username, req.ip);
-    if (!attempt.allowed) {
-      (req.log ?? logger).warn({ event: 'password_check_throttled', userId: user.id, ip: req.ip }, 'throttled');
-      throw new TooManyRequestsError(attempt.retryAfterSeconds);
-    }
-    const record = await users.findById(user.id, { passwordHash: 1 }).lean();
-    if (!record) throw new NotFoundError('No such user');
-    if (!(await verifyPassword(input.currentPassword, record.passwordHash))) {
-      (req.log ?? logger).warn({ event: 'password_check_failed', userId: user.id, ip: req.ip }, 'wrong password');
-      await securityLog.recordFailure(user.id, eventContext(req));
+    if (
+      !(await checkCurrentPassword({ users, verifyPassword, throttle, securityLog }, req, user, input.currentPassword))
+    ) {
       throw new FormError(422, form.view, form.locals, { currentPassword: 'That is not your current password' }, {});
     }
-    await throttle.passwordAccepted(user.username, req.ip);
     // Whoever else holds a session (perhaps the reason for the change) is out, and this one gets a new id.
     const { sessionsEnded: ended } = await setPassword(
       { users, sessions, bcryptCost: config.bcryptCost },

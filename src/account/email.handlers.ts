@@ -1,8 +1,9 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
+import { checkCurrentPassword } from '../auth/current-password';
 import type { PasswordVerifier } from '../auth/passwords';
 import type { UserModel } from '../auth/user.model';
-import { FormError, NotFoundError, TooManyRequestsError } from '../http/errors';
+import { FormError, NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { parseForm } from '../http/validate';
@@ -71,15 +72,9 @@ export function emailHandlers({
     const state = await addressState(user.id);
     const form = { view: 'account/email', locals: { title: TITLE, ...state, mailEnabled: mailer.enabled } };
     const input = parseForm(changeEmailSchema, req.body, form);
-    // A stolen session must not become a password-guessing oracle: the same atomic counters as login.
-    const attempt = await throttle.beginPasswordAttempt(user.username, req.ip);
-    if (!attempt.allowed) throw new TooManyRequestsError(attempt.retryAfterSeconds);
-    const record = await users
-      .findById(user.id, { passwordHash: 1, credentialsVersion: 1, email: 1, emailVerified: 1 })
-      .lean();
-    if (!record) throw new NotFoundError('No such user');
-    if (!(await verifyPassword(input.currentPassword, record.passwordHash))) {
-      (req.log ?? logger).warn({ event: 'password_check_failed', userId: user.id, ip: req.ip }, 'wrong password');
+    if (
+      !(await checkCurrentPassword({ users, verifyPassword, throttle, securityLog }, req, user, input.currentPassword))
+    ) {
       throw new FormError(
         422,
         form.view,
@@ -88,7 +83,8 @@ export function emailHandlers({
         { email: input.email },
       );
     }
-    await throttle.passwordAccepted(user.username, req.ip);
+    const record = await users.findById(user.id, { credentialsVersion: 1, email: 1, emailVerified: 1 }).lean();
+    if (!record) throw new NotFoundError('No such user');
     const previousVerified = record.emailVerified && record.email ? record.email : undefined;
     if (input.email === previousVerified) {
       return answer(req, res, 200, 'info', `${input.email} is already your confirmed address.`, input.email);

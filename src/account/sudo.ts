@@ -1,8 +1,9 @@
 import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
+import { checkCurrentPassword } from '../auth/current-password';
 import type { PasswordVerifier } from '../auth/passwords';
 import type { UserModel } from '../auth/user.model';
-import { FormError, HttpError, TooManyRequestsError } from '../http/errors';
+import { FormError, HttpError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { safeNextPath } from '../http/safe-redirect';
@@ -75,15 +76,9 @@ export function sudoHandlers({ users, verifyPassword, throttle, securityLog, rea
     if (!user) throw new Error('requireAuth must guard /account/confirm');
     const form = { view: 'account/confirm', locals: { title } };
     const input = parseForm(confirmSchema, req.body, form);
-    const attempt = await throttle.beginPasswordAttempt(user.username, req.ip);
-    if (!attempt.allowed) throw new TooManyRequestsError(attempt.retryAfterSeconds);
-    const record = await users.findById(user.id, { passwordHash: 1 }).lean();
-    if (!record || !(await verifyPassword(input.password, record.passwordHash))) {
-      req.log.warn({ event: 'reauth_failed', userId: user.id, ip: req.ip }, 'wrong password in sudo confirmation');
-      await securityLog.recordFailure(user.id, eventContext(req));
+    if (!(await checkCurrentPassword({ users, verifyPassword, throttle, securityLog }, req, user, input.password))) {
       throw new FormError(422, form.view, form.locals, { password: 'That is not your password' }, { next: input.next });
     }
-    await throttle.passwordAccepted(user.username, req.ip);
     const t = now();
     if (req.session.auth) {
       req.session.auth.reauthAt = t;
