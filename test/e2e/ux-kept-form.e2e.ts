@@ -161,7 +161,7 @@ describe('nothing typed is lost (issue 12)', () => {
     await v.page.getByLabel('Title').fill(TITLE);
     await v.page.getByLabel('Body').fill(BODY);
     await v.page.evaluate(() => {
-      for (const input of document.querySelectorAll<HTMLInputElement>('main input[name="_csrf"]'))
+      for (const input of Array.from(document.querySelectorAll<HTMLInputElement>('main input[name="_csrf"]')))
         input.value = 'forged';
     });
     const [response] = await Promise.all([

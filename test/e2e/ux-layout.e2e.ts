@@ -62,7 +62,7 @@ afterAll(async () => {
 async function splitWordsInCells(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const split: string[] = [];
-    for (const cell of document.querySelectorAll('.post__body td, .post__body th')) {
+    for (const cell of Array.from(document.querySelectorAll('.post__body td, .post__body th'))) {
       const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
       for (let node = walker.nextNode(); node; node = walker.nextNode()) {
         const text = node.textContent ?? '';
@@ -70,7 +70,7 @@ async function splitWordsInCells(page: Page): Promise<string[]> {
           const range = document.createRange();
           range.setStart(node, match.index ?? 0);
           range.setEnd(node, (match.index ?? 0) + match[0].length);
-          const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+          const lines = new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top)));
           if (lines.size > 1) split.push(match[0]);
         }
       }
@@ -142,7 +142,7 @@ describe('the header on a phone and by keyboard (issue 12)', () => {
         await v.page.goto(`${app.baseUrl}/posts`);
         const heights = async () =>
           v.page.evaluate(() =>
-            [...document.querySelectorAll('header a, header button, header summary, header input')]
+            Array.from(document.querySelectorAll('header a, header button, header summary, header input'))
               .filter((el) => (el as HTMLElement).offsetParent !== null)
               .map((el) => ({
                 text: el.textContent?.trim() || el.getAttribute('name') || '',
