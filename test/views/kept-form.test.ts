@@ -147,3 +147,28 @@ describe('a form with a stale or tampered CSRF token', () => {
     expect(res.body.error).toMatch(/CSRF/);
   });
 });
+
+describe('every stop has a way on', () => {
+  it('the login page says why it is shown', async () => {
+    const anon = request(t.app);
+    expect((await anon.get('/auth/login?next=%2Fposts%2Fnew')).text).toContain('Log in to write a post.');
+    expect((await anon.get('/auth/login?next=%2Faccount%2Fsessions')).text).toContain('Log in to see your account.');
+    expect((await anon.get('/auth/login')).text).not.toContain('class="notice"');
+    const redirect = await anon.get('/posts/new');
+    expect(redirect.headers.location).toBe('/auth/login?next=%2Fposts%2Fnew');
+  });
+
+  it('a signed-in visitor is sent on from login and register (to next when given)', async () => {
+    const agent = request.agent(t.app);
+    await registerJson(agent, 'onward');
+    const login = await agent.get('/auth/login');
+    expect(login.status).toBe(303);
+    expect(login.headers.location).toBe('/posts');
+    expect((await agent.get('/posts')).text).toContain('You are already signed in as onward.');
+    expect((await agent.get('/auth/register')).headers.location).toBe('/posts');
+    expect((await agent.get('/auth/login?next=%2Freading-list')).headers.location).toBe('/reading-list');
+    expect((await agent.get('/auth/login?next=%2F%2Fevil.example')).headers.location).toBe('/posts');
+    // JSON and the tutorial's flows are untouched.
+    expect((await agent.post('/auth/login').send({ username: 'onward', password: PASSWORD })).status).toBe(200);
+  });
+});
