@@ -1,6 +1,12 @@
 /** Small pure helpers that views call; registered once as app.locals. */
 
-const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric' });
+// UTC, never the server's own zone: the page says the same wherever it runs; folio.js localises it.
+const dateFormat = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
 
 export function formatDate(date: Date | string | number): string {
   return dateFormat.format(new Date(date));

@@ -24,3 +24,11 @@ describe('view helpers said like a person (issue 12)', () => {
     expect(showEdited(written, new Date('2026-11-29T12:00:00Z'))).toBe(true);
   });
 });
+
+describe('dates never in the server’s own zone', () => {
+  it('formatDate is the UTC day, whatever TZ the process runs in', async () => {
+    const { formatDate } = await import('../../src/views-helpers/format');
+    expect(formatDate(new Date('2026-11-29T23:30:00Z'))).toBe('29 November 2026');
+    expect(formatDate(new Date('2026-11-30T00:30:00Z'))).toBe('30 November 2026');
+  });
+});
