@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totpCode } from '../../src/factors/totp';
 import { type Agent, type MailApp, STRONG_PASSWORD, startMailApp } from '../recovery/mail-app';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { eventsOf, registerWithVerifiedAddress, sessionCookieValue } from './factors-helpers';
@@ -190,7 +191,6 @@ describe('sudo: with REAUTH_MINUTES=0 every factor change needs a fresh password
     await confirm(agent);
     expect((await agent.post(`/account/passkeys/${key.credentialId}/remove`).send({})).status).toBe(200);
 
-    const { totpCode } = await import('../../src/factors/totp');
     const secret = (await agent.get('/account/two-factor').set('Accept', 'application/json')).body.secret as string;
     const noEnable = await agent.post('/account/two-factor/enable').send({ code: totpCode(secret, strict.clock.now) });
     expect(noEnable.status).toBe(401);

@@ -1,8 +1,17 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/factors/totp';
-import { type Agent, login, type MailApp, STRONG_PASSWORD, startMailApp } from '../recovery/mail-app';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
+import {
+  type Agent,
+  login,
+  type MailApp,
+  NEW_PASSWORD,
+  PUBLIC_URL,
+  pathOf,
+  STRONG_PASSWORD,
+  startMailApp,
+} from '../recovery/mail-app';
+import { linkIn, startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { eventsOf, registerWithVerifiedAddress, sessionCookieValue, storedSession } from './factors-helpers';
 
 /**
@@ -226,7 +235,7 @@ describe('clock drift', () => {
 });
 
 describe('turning codes off', () => {
-  it('needs a valid code; logged and mailed; sign-in is one step again; a password reset never removes codes', async () => {
+  it('needs a valid code; logged and mailed; sign-in is one step again', async () => {
     const owner = await registerWithVerifiedAddress(t, 'offish');
     const { secret } = await enableCodes(owner);
     expect((await owner.post('/account/two-factor/disable').send({ code: '' })).status).toBe(422);
@@ -241,6 +250,25 @@ describe('turning codes off', () => {
     const res2 = await login(request.agent(t.app), 'offish');
     expect(res2.status).toBe(200);
     expect(res2.body).toEqual({ message: 'Logged in' });
+  });
+
+  it('a password reset does not remove the second factor', async () => {
+    const owner = await registerWithVerifiedAddress(t, 'resetter');
+    const { secret } = await enableCodes(owner);
+    expect((await request(t.app).post('/auth/forgot').send({ email: 'resetter@example.com' })).status).toBe(202);
+    const mail = await smtp.waitFor((m) => m.to.includes('resetter@example.com') && /reset/i.test(m.subject));
+    const link = linkIn(mail.text, `${PUBLIC_URL}/auth/reset/`);
+    const done = await request(t.app)
+      .post(pathOf(link))
+      .type('form')
+      .send({ password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
+    expect(done.status).toBe(303);
+    // The new password leads to the second step, as the old one did: codes are still needed.
+    const agent = request.agent(t.app);
+    const res = await login(agent, 'resetter', NEW_PASSWORD);
+    expect(res.status).toBe(202);
+    expect((await agent.get('/auth/profile')).status).toBe(401);
+    expect((await agent.post('/auth/two-factor').send({ code: totpCode(secret, t.clock.now) })).status).toBe(200);
   });
 
   it('the tutorial’s JSON sequence is unchanged for an account without codes', async () => {
