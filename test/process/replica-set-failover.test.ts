@@ -57,9 +57,13 @@ interface Attempt {
 
 describe('replica set failover', () => {
   it('keeps every acknowledged post when the primary steps down mid-stream', async () => {
-    const registered = await call(app.url, '/auth/register', { json: { username: 'grace', password: PASSWORD } });
-    expect(registered.status).toBe(201);
-    const cookie = registered.cookie;
+    // Posting is limited per user (30 per 10 minutes): each writer publishes from accounts of its own in turn.
+    const cookies: string[] = [];
+    for (let i = 0; i < WRITERS * 2; i++) {
+      const registered = await call(app.url, '/auth/register', { json: { username: `grace${i}`, password: PASSWORD } });
+      expect(registered.status).toBe(201);
+      cookies.push(registered.cookie ?? '');
+    }
 
     const attempts: Attempt[] = [];
     let steppedDown = false;
@@ -67,9 +71,11 @@ describe('replica set failover', () => {
     const acked = (after: boolean) => attempts.filter((a) => a.status === 201 && a.afterStepDown === after).length;
     const deadline = Date.now() + 90_000;
 
-    const writer = async () => {
+    const writer = async (_: unknown, w: number) => {
+      let mine = 0;
       while (acked(true) < POSTS_PER_PHASE && Date.now() < deadline) {
         const n = next++;
+        const cookie = cookies[w * 2 + (Math.floor(mine++ / 25) % 2)];
         const afterStepDown = steppedDown;
         const res = await call(app.url, '/posts', { json: { title: `Failover post ${n}`, body: `Body ${n}` }, cookie });
         const id = res.status === 201 ? (res.json as { post: { id: string } }).post.id : undefined;
