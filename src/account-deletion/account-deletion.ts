@@ -3,12 +3,12 @@ import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { PAGE_VIEWS_COLLECTION } from '../account/page-views';
 import type { UserModel } from '../auth/user.model';
-import { commentModel } from '../comments/comment.model';
 import type { Config } from '../config';
 import type { PageCache } from '../http/page-cache';
 import type { Mailer } from '../mail/mailer';
 import { OUTBOX_COLLECTION } from '../mail/outbox';
 import { postModel } from '../posts/post.model';
+import { purgeAuthorContent } from '../posts/purge-author';
 import { READING_LISTS_COLLECTION } from '../reading-list/reading-list.store';
 import { publicLink } from '../recovery/links';
 import { type AccountTokens, TOKENS_COLLECTION } from '../recovery/tokens';
@@ -138,19 +138,8 @@ export class AccountDeletion {
   /** Deletes everything of one account, dependents first, the user last; safe to run again. */
   private async purge(userId: string, username: string, email: string | undefined): Promise<void> {
     const db = this.db;
-    const posts = postModel(this.deps.connection);
-    const comments = commentModel(this.deps.connection);
-    const authorId = new Types.ObjectId(userId);
-    const ownPosts = (await posts.find({ authorId }, { _id: 1 }).lean()).map((p) => p._id);
-    await comments.deleteMany({ postId: { $in: ownPosts } });
-    await posts.deleteMany({ authorId });
-    // Comments on other people's posts: each one's count goes down with it (deleted first, so a re-run
-    // never counts one twice).
-    for (let i = 0; i < 10_000; i++) {
-      const comment = await comments.findOneAndDelete({ authorId }, { projection: { postId: 1 } }).lean();
-      if (!comment) break;
-      await posts.updateOne({ _id: comment.postId, commentCount: { $gt: 0 } }, { $inc: { commentCount: -1 } });
-    }
+    // Posts with their comments, and the user's comments elsewhere (counts corrected): the posts feature's own.
+    await purgeAuthorContent(this.deps.connection, userId);
     await db.collection(SESSIONS_COLLECTION).deleteMany({
       $or: [{ 'session.user.id': userId }, { 'session.pendingRestore.userId': userId }],
     });

@@ -23,7 +23,11 @@ let app: RunningServer;
 
 beforeAll(async () => {
   mongod = await startStandalone({ port: await freePort(), dbPath });
-  app = await spawnServer(productionEnv({ MONGODB_URI: withDatabase(mongod.getUri(), 'folio_outage') }));
+  // No page cache: this test is about what MongoDB's absence does to a page that needs it. (A cached
+  // anonymous page may be served for at most PAGE_CACHE_SECONDS into an outage.)
+  app = await spawnServer(
+    productionEnv({ MONGODB_URI: withDatabase(mongod.getUri(), 'folio_outage'), PAGE_CACHE_SECONDS: '0' }),
+  );
 });
 afterAll(async () => {
   await app?.stop();
