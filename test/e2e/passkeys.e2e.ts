@@ -1,6 +1,9 @@
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import path from 'node:path';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src/paths';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { allViolations } from './axe';
 import { launchBrowser } from './browser';
@@ -45,6 +48,8 @@ afterAll(async () => {
 });
 
 const PASSWORD = 'ochre kettle on the windowsill';
+/** test-results/ on a test run; `FOLIO_SCREENSHOTS_DIR=docs/screenshots` refreshes the README's pictures. */
+const OUT = path.resolve(projectRoot, process.env.FOLIO_SCREENSHOTS_DIR ?? path.join('test-results', 'screenshots'));
 
 /** A platform authenticator that holds passkeys and verifies its user (as Touch ID or Windows Hello would). */
 async function virtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
@@ -127,6 +132,8 @@ describe('passkeys in Chromium', () => {
     // Used: "Last used" is filled in; the security log says how.
     await page.goto(`${baseUrl}/account/passkeys`);
     expect(await page.textContent('main')).not.toContain('Never');
+    mkdirSync(OUT, { recursive: true });
+    await page.screenshot({ path: path.join(OUT, 'passkeys.png'), fullPage: true });
     const log = await page.request.get(`${baseUrl}/account/security`, { headers: { Accept: 'application/json' } });
     const events = (await log.json()).events as { type: string; details: Record<string, unknown> }[];
     expect(events.find((e) => e.type === 'signed_in')?.details.method).toBe('passkey');
