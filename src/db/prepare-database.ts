@@ -1,11 +1,11 @@
 import type { Connection } from 'mongoose';
 import { PAGE_VIEWS_COLLECTION } from '../account/page-views';
 import { userModel } from '../auth/user.model';
+import { prepareFactors } from '../factors/factors.store';
 import { prepareMail } from '../mail/outbox';
 import { postModel } from '../posts/post.model';
 import { preparePosts } from '../posts/prepare-posts';
 import { prepareReadingLists } from '../reading-list/reading-list.store';
-import { prepareFactors } from '../factors/factors.store';
 import { prepareAccountTokens } from '../recovery/tokens';
 import { THROTTLE_COLLECTION } from '../security/login-throttle';
 import { prepareSecurityLog } from '../security-log/security-log';
