@@ -71,7 +71,26 @@
     area.hidden = false;
     let autofillStarted = false;
 
-    async function challenge() {
+    // While a challenge is being fetched the visitor's session (and its CSRF token) may be appearing: a
+    // password form sent in that moment waits for the token instead of being refused as a stale form.
+    let inflight = null;
+    if (form) {
+      form.addEventListener('submit', (event) => {
+        if (!inflight) return;
+        event.preventDefault();
+        const send = () => form.submit();
+        inflight.then(send, send);
+      });
+    }
+
+    function challenge() {
+      inflight = fetchChallenge().finally(() => {
+        inflight = null;
+      });
+      return inflight;
+    }
+
+    async function fetchChallenge() {
       const res = await postJson('/auth/passkey/options', {});
       if (res.status !== 200) throw new Error(res.data.error || 'Passkey sign-in is not available right now.');
       // Asking for a challenge started a session: the password form needs its CSRF token from now on.
