@@ -31,6 +31,9 @@ const tokenOf = async (agent: Agent, path: string) => csrfTokenFrom((await agent
 describe('editing', () => {
   it('the author edits: change visible, updatedAt moves, "edited" shown', async () => {
     const id = await createPost();
+    // Written an hour ago: an edit now tells the reader something (a fix in the first minutes would not).
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    await postModel(t.connection).updateOne({ _id: id }, { $set: { createdAt: anHourAgo, publishedAt: anHourAgo } });
     const before = await postModel(t.connection).findById(id).lean();
     const page = await author.get(`/posts/${id}`);
     expect(page.text).toContain(`href="/posts/${id}/edit"`);
