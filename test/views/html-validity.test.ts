@@ -95,6 +95,16 @@ describe('rendered pages pass html-validate (recommended)', () => {
     await expectValid(anon, '/auth/register', 422, () =>
       anon.post('/auth/register').type('form').send({ username: 'x', password: 'y' }),
     );
+    // A confirmation with its way on: "Saved", View list and an Undo form in the flash.
+    const saveToken = csrfTokenFrom((await author.get(`/posts/${postId}`)).text);
+    await author.post(`/reading-list/${postId}/remove`).type('form').send({ _csrf: saveToken });
+    await author
+      .post(`/reading-list/${postId}`)
+      .type('form')
+      .send({ _csrf: saveToken, returnTo: `/posts/${postId}` });
+    const saved = await author.get(`/posts/${postId}`);
+    expect(saved.text).toContain('View list');
+    await expectValid(author, `/posts/${postId}`, 200, async () => saved);
     // A stale token: the page that explains and offers to send the form again.
     await expectValid(author, '/posts', 403, () =>
       author.post('/posts').type('form').send({ title: 'T', body: 'B', _csrf: 'stale' }),
