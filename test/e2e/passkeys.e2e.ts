@@ -160,6 +160,35 @@ describe('passkeys in Chromium', () => {
     await context.close();
   });
 
+  it('the browser’s autofill (conditional mediation) signs in once the username field is touched, not before', async () => {
+    const context = await newContext();
+    const page = await context.newPage();
+    await virtualAuthenticator(page);
+    await page.goto(`${baseUrl}/auth/register`);
+    await page.getByLabel('Username').fill('autofiller');
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(`${baseUrl}/posts`);
+    await page.goto(`${baseUrl}/account/passkeys`);
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.waitForSelector('.session__device');
+    await context.clearCookies();
+
+    // Opening the login page starts nothing: no session, no challenge (anonymous pages stay cookie-free).
+    await page.goto(`${baseUrl}/auth/login`);
+    expect(await page.getAttribute('#field-username', 'autocomplete')).toBe('username webauthn');
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).waitFor({ state: 'visible' });
+    await page.waitForTimeout(500);
+    expect((await context.cookies()).filter((c) => c.name === 'folio.sid')).toEqual([]);
+    expect(page.url()).toContain('/auth/login');
+    // Touching the field starts the conditional request; the virtual authenticator answers it as a person
+    // picking the passkey from the autofill list would.
+    await page.getByLabel('Username').click();
+    await page.waitForURL(`${baseUrl}/posts`);
+    expect(await page.textContent('header')).toContain('autofiller');
+    await context.close();
+  });
+
   it('the pages are axe clean (every impact)', async () => {
     const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
