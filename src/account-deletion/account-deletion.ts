@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { PAGE_VIEWS_COLLECTION } from '../account/page-views';
 import type { UserModel } from '../auth/user.model';
 import type { Config } from '../config';
+import { FactorStore } from '../factors/factors.store';
 import type { PageCache } from '../http/page-cache';
 import type { Mailer } from '../mail/mailer';
 import { OUTBOX_COLLECTION } from '../mail/outbox';
@@ -141,9 +142,14 @@ export class AccountDeletion {
     // Posts with their comments, and the user's comments elsewhere (counts corrected): the posts feature's own.
     await purgeAuthorContent(this.deps.connection, userId);
     await db.collection(SESSIONS_COLLECTION).deleteMany({
-      $or: [{ 'session.user.id': userId }, { 'session.pendingRestore.userId': userId }],
+      $or: [
+        { 'session.user.id': userId },
+        { 'session.pendingRestore.userId': userId },
+        { 'session.pendingSecondStep.userId': userId },
+      ],
     });
     await db.collection(READING_LISTS_COLLECTION).deleteMany({ userId });
+    await new FactorStore(this.deps.connection).removeAllOf(userId);
     await db.collection(TOKENS_COLLECTION).deleteMany({ userId });
     await this.deps.securityLog.forgetUser(userId);
     const escaped = username.replace(/[^a-z0-9_-]/g, '');

@@ -353,6 +353,9 @@ describe('leaving, with a way back', () => {
     // 4. Closed for the last time; after the grace period two processes purge at once.
     await closeAccount(browser);
     const userId = String((await t.connection.collection('users').findOne({ username: 'departing-dee' }))?._id);
+    // Second factors are the user's too (stored by the factors feature; shape irrelevant to the purge).
+    await t.connection.collection('passkeys').insertOne({ userId, name: 'departing-dee phone' });
+    await t.connection.collection('two_factor').insertOne({ userId, enabled: true });
     const deletions = [t.app, t.another()].map((app) => app.get('deletion') as AccountDeletion);
     expect(await deletions[0]?.purgeDue()).toBe(0); // not due yet
     t.clock.now += t.config.deletionGraceDays * 86_400_000 + 60_000;
