@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatClock, formatDateTime, plural, showEdited } from '../../src/views-helpers/format';
+import { formatClock, formatDate, formatDateTime, plural, showEdited } from '../../src/views-helpers/format';
 
 describe('view helpers said like a person (issue 12)', () => {
   it('plural forms: "1 minute", "15 minutes", "1,024 pages"', () => {
@@ -26,8 +26,7 @@ describe('view helpers said like a person (issue 12)', () => {
 });
 
 describe('dates never in the server’s own zone', () => {
-  it('formatDate is the UTC day, whatever TZ the process runs in', async () => {
-    const { formatDate } = await import('../../src/views-helpers/format');
+  it('formatDate is the UTC day, whatever TZ the process runs in', () => {
     expect(formatDate(new Date('2026-11-29T23:30:00Z'))).toBe('29 November 2026');
     expect(formatDate(new Date('2026-11-30T00:30:00Z'))).toBe('30 November 2026');
   });
