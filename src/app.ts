@@ -241,7 +241,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/tags', tagsRoutes({ posts, now }));
   app.use('/search', searchRoutes({ posts, now }));
   app.use('/users', usersRoutes({ users, posts, now }));
-  app.use('/reading-list', readingListRoutes({ posts, readingLists }));
+  app.use('/reading-list', readingListRoutes({ posts, readingLists, now }));
   app.use(
     '/account',
     accountRoutes({

@@ -146,7 +146,6 @@
         autofillStarted = false;
       }
     };
-    username.addEventListener('focus', startAutofill, { once: true });
     username.addEventListener('pointerdown', startAutofill, { once: true });
     username.addEventListener('keydown', startAutofill, { once: true });
   }

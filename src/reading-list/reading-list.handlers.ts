@@ -5,6 +5,7 @@ import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { safeNextPath } from '../http/safe-redirect';
 import type { PostModel } from '../posts/post.model';
+import { publishedFilter } from '../posts/post-queries';
 import { READING_LIST_MAX, ReadingListFullError, type ReadingListStore } from './reading-list.store';
 
 export { READING_LIST_MAX };
@@ -12,6 +13,7 @@ export { READING_LIST_MAX };
 export interface ReadingListDeps {
   readonly posts: PostModel;
   readonly readingLists: ReadingListStore;
+  readonly now: () => number;
 }
 
 function postIdParam(req: Request): string {
@@ -31,23 +33,32 @@ function backTo(req: Request, fallback: string): string {
  * account once signed in (ReadingListStore: the same list on every device). Anonymous saves join the account's
  * list at sign-in (mergeReadingListAtSignIn).
  */
-export function readingListHandlers({ posts, readingLists }: ReadingListDeps) {
+export function readingListHandlers({ posts, readingLists, now }: ReadingListDeps) {
   const idsOf = (req: Request): Promise<string[]> | string[] =>
     req.session.user ? readingLists.list(req.session.user.id) : (req.session.readingList ?? []);
 
   const show: RequestHandler = async (req, res) => {
     const ids = await idsOf(req);
+    // Only what readers may see: a post that went back to draft (or whose author closed their account) is not
+    // listed, so saving a draft's id cannot reveal its title.
     const found = ids.length
-      ? await posts.find({ _id: { $in: ids } }, { title: 1, authorName: 1, createdAt: 1 }).lean()
+      ? await posts
+          .find(publishedFilter(new Date(now()), { _id: { $in: ids } }), { title: 1, authorName: 1, createdAt: 1 })
+          .lean()
       : [];
     const byId = new Map(found.map((p) => [String(p._id), p]));
     const items = ids.flatMap((id) => byId.get(id) ?? []);
-    // A deleted post silently drops out (and out of the list, so it is not looked up again).
+    // A deleted post silently drops out (and out of the list, so it is not looked up again); a hidden one stays
+    // saved for when it is public again.
     const user = req.session.user;
     if (items.length !== ids.length) {
-      const gone = ids.filter((id) => !byId.has(id));
+      const missing = ids.filter((id) => !byId.has(id));
+      const hidden = new Set(
+        (await posts.find({ _id: { $in: missing } }, { _id: 1 }).lean()).map((p) => String(p._id)),
+      );
+      const gone = missing.filter((id) => !hidden.has(id));
       if (user) for (const id of gone) await readingLists.remove(user.id, id);
-      else req.session.readingList = items.map((p) => String(p._id));
+      else if (gone.length > 0) req.session.readingList = ids.filter((id) => !gone.includes(id));
     }
     // The list was read anyway: refresh the header's count (another device may have changed it).
     if (user && req.session.readingListCount !== items.length) req.session.readingListCount = items.length;
@@ -60,7 +71,8 @@ export function readingListHandlers({ posts, readingLists }: ReadingListDeps) {
 
   const save: RequestHandler = async (req, res) => {
     const id = postIdParam(req);
-    if (!(await posts.exists({ _id: id }))) throw new NotFoundError('No such post');
+    // Drafts and scheduled posts are 404 to everyone but their author: the same here.
+    if (!(await posts.exists(publishedFilter(new Date(now()), { _id: id })))) throw new NotFoundError('No such post');
     const user = req.session.user;
     if (user) {
       try {
