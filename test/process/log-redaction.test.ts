@@ -72,13 +72,11 @@ describe('log lines of a login', () => {
   it('log password-form failures, throttling and CSRF refusals as security events', async () => {
     const agent = request.agent(testApp.app);
     expect((await agent.post('/auth/login').send({ username: 'ivy', password: PASSWORD })).status).toBe(200);
-    const wrongCurrent = await agent
-      .post('/account/password')
-      .send({
-        currentPassword: WRONG_PASSWORD,
-        newPassword: 'a-new-passphrase-9',
-        confirmPassword: 'a-new-passphrase-9',
-      });
+    const wrongCurrent = await agent.post('/account/password').send({
+      currentPassword: WRONG_PASSWORD,
+      newPassword: 'a-new-passphrase-9',
+      confirmPassword: 'a-new-passphrase-9',
+    });
     expect(wrongCurrent.status).toBe(422);
     const forged = await agent.post('/posts').type('form').send({ title: 'forged', body: 'x' });
     expect(forged.status).toBe(403);
