@@ -97,6 +97,11 @@ export class PageCache {
         return;
       }
 
+      // A miss answers in full even to a revalidation (200 is always a valid answer to If-None-Match): a 304
+      // has no body to keep, so answering one here would leave the cache empty for every revalidating reader
+      // until someone without an ETag came by.
+      delete req.headers['if-none-match'];
+      delete req.headers['if-modified-since'];
       const startedAt = this.generation;
       let body: Buffer | undefined;
       const send = res.send.bind(res);

@@ -109,6 +109,17 @@ describe('the page cache', () => {
       ).status,
     ).toBe(304);
   });
+
+  it('a revalidation that misses the cache fills it, so the next one is a 304 from memory', async () => {
+    const etag = (await request(b.app).get('/posts').expect(200)).headers.etag as string;
+    await sleep(1_100); // PAGE_CACHE_SECONDS=1: the entry has expired
+    const miss = await request(b.app).get('/posts').set('If-None-Match', etag);
+    expect(miss.status).toBe(200);
+    expect(miss.headers['x-page-cache']).toBeUndefined();
+    const hit = await request(b.app).get('/posts').set('If-None-Match', etag);
+    expect(hit.status).toBe(304);
+    expect(hit.headers['x-page-cache']).toBe('hit');
+  });
 });
 
 describe('PageCache, bounded by bytes', () => {
