@@ -14,12 +14,11 @@ import { wantsJson } from '../http/negotiate';
 import { publicRoute } from '../http/route-access';
 import { parseForm } from '../http/validate';
 import type { Mailer } from '../mail/mailer';
-import { describeDuration } from '../mail/templates';
 import { postModel } from '../posts/post.model';
 import { READING_LISTS_COLLECTION } from '../reading-list/reading-list.store';
 import { renderLinkProblem } from '../recovery/link-problem';
-import { publicLink } from '../recovery/links';
-import { type AccountTokens, credentialsVersionOf } from '../recovery/tokens';
+import { mailResetLink } from '../recovery/reset-link';
+import type { AccountTokens } from '../recovery/tokens';
 import type { AuthThrottle } from '../security/login-throttle';
 import { EVENT_TEXT, eventContext, type SecurityLog } from '../security-log/security-log';
 import type { Clock } from '../session/session-lifetime';
@@ -202,23 +201,7 @@ export function accountSecurityRoutes(deps: AccountSecurityDeps): Router {
       .findById(userId, { username: 1, email: 1, emailVerified: 1, credentialsVersion: 1 })
       .lean();
     if (user?.email && user.emailVerified) {
-      const token = await tokens.issue({
-        kind: 'reset',
-        userId,
-        email: user.email,
-        credentialsVersion: credentialsVersionOf(user),
-        ttlMs: config.tokens.resetMs,
-      });
-      mailer.send({
-        to: user.email,
-        template: 'reset-password',
-        data: {
-          username: user.username,
-          link: publicLink(config.publicUrl, `/auth/reset/${token}`),
-          expiresIn: describeDuration(config.tokens.resetMs),
-          forgotUrl: publicLink(config.publicUrl, '/auth/forgot'),
-        },
-      });
+      await mailResetLink({ config, tokens, mailer }, { ...user, email: user.email });
       await securityLog.record(userId, 'reset_requested', eventContext(req));
     }
     if (wantsJson(req)) {

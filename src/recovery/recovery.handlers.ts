@@ -6,7 +6,6 @@ import type { Config } from '../config';
 import { wantsJson } from '../http/negotiate';
 import { parseForm } from '../http/validate';
 import type { Mailer } from '../mail/mailer';
-import { describeDuration } from '../mail/templates';
 import { type EventContext, eventContext, type SecurityLog } from '../security-log/security-log';
 import type { Clock } from '../session/session-lifetime';
 import type { SessionStore } from '../session/session-store';
@@ -14,6 +13,7 @@ import { renderLinkProblem } from './link-problem';
 import { publicLink } from './links';
 import type { MailThrottle } from './mail-throttle';
 import { forgotSchema, resetPasswordSchema } from './recovery.schemas';
+import { mailResetLink } from './reset-link';
 import { type AccountTokens, credentialsVersionOf } from './tokens';
 
 export interface RecoveryDeps {
@@ -68,23 +68,7 @@ export function recoveryHandlers({
       .lean();
     if (!user?.email) return;
     const userId = String(user._id);
-    const token = await tokens.issue({
-      kind: 'reset',
-      userId,
-      email: user.email,
-      credentialsVersion: credentialsVersionOf(user),
-      ttlMs: config.tokens.resetMs,
-    });
-    mailer.send({
-      to: user.email,
-      template: 'reset-password',
-      data: {
-        username: user.username,
-        link: publicLink(config.publicUrl, `/auth/reset/${token}`),
-        expiresIn: describeDuration(config.tokens.resetMs),
-        forgotUrl: publicLink(config.publicUrl, '/auth/forgot'),
-      },
-    });
+    await mailResetLink({ config, tokens, mailer }, { ...user, email: user.email });
     logger.info({ event: 'reset_requested', userId, ip }, 'password reset link sent');
     await securityLog.record(userId, 'reset_requested', context);
   }
