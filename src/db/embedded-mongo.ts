@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { MongoMemoryServer } from 'mongodb-memory-server';
 import type { EmbeddedMongoConfig } from '../config';
 import { resolveMongodBinary } from './mongod-binary';
+import { startMongodWithRetry } from './mongod-start';
 
 export interface EmbeddedMongo {
   readonly uri: string;
@@ -20,11 +21,15 @@ export async function startEmbeddedMongo(options: {
 }): Promise<EmbeddedMongo> {
   const binary = await resolveMongodBinary(options.mongod, options.log);
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const server = await MongoMemoryServer.create({
-    binary: { version: options.mongod.version, systemBinary: binary.systemBinary },
-    // Under Wine on a busy 2-core machine a start can take well over mongodb-memory-server's default 10 s.
-    instance: { dbPath: options.dataDir, storageEngine: 'wiredTiger', launchTimeout: 60_000 },
-  });
+  const server = await startMongodWithRetry(
+    () =>
+      MongoMemoryServer.create({
+        binary: { version: options.mongod.version, systemBinary: binary.systemBinary },
+        // Under Wine on a busy 2-core machine a start can take well over mongodb-memory-server's default 10 s.
+        instance: { dbPath: options.dataDir, storageEngine: 'wiredTiger', launchTimeout: 60_000 },
+      }),
+    { log: options.log },
+  );
   return {
     uri: server.getUri(),
     // A kept data directory is the point of embedded mode; a temporary one is removed.

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { MongoMemoryReplSet, MongoMemoryServer } from 'mongodb-memory-server';
 import { loadConfig } from '../../src/config';
 import { resolveMongodBinary } from '../../src/db/mongod-binary';
+import { startMongodWithRetry } from '../../src/db/mongod-start';
 
 /**
  * Extra mongods for the few process tests that need their own (an outage, a replica set). Everything else
@@ -33,26 +34,36 @@ export async function freePort(): Promise<number> {
 
 /** A standalone mongod on a fixed port and data directory: `stop()` then `start(true)` brings the same one back. */
 export async function startStandalone(options: { port: number; dbPath: string }): Promise<MongoMemoryServer> {
-  return MongoMemoryServer.create({
-    binary: await binaryOptions(),
-    instance: {
-      port: options.port,
-      dbPath: options.dbPath,
-      storageEngine: 'wiredTiger',
-      portGeneration: false,
-      launchTimeout: 60_000,
-    },
-  });
+  const binary = await binaryOptions();
+  return startMongodWithRetry(
+    () =>
+      MongoMemoryServer.create({
+        binary,
+        instance: {
+          port: options.port,
+          dbPath: options.dbPath,
+          storageEngine: 'wiredTiger',
+          portGeneration: false,
+          launchTimeout: 60_000,
+        },
+      }),
+    { log: (line) => console.error(line) },
+  );
 }
 
 /** A three-member replica set with durable storage, so a step-down behaves as in production. */
 export async function startReplicaSet(): Promise<MongoMemoryReplSet> {
-  return MongoMemoryReplSet.create({
-    binary: await binaryOptions(),
-    replSet: { count: 3, storageEngine: 'wiredTiger' },
-    // Wine-hosted mongod on a busy 2-core machine can take longer than the default 10 s to start.
-    instanceOpts: [{ launchTimeout: 60_000 }, { launchTimeout: 60_000 }, { launchTimeout: 60_000 }],
-  });
+  const binary = await binaryOptions();
+  return startMongodWithRetry(
+    () =>
+      MongoMemoryReplSet.create({
+        binary,
+        replSet: { count: 3, storageEngine: 'wiredTiger' },
+        // Wine-hosted mongod on a busy 2-core machine can take longer than the default 10 s to start.
+        instanceOpts: [{ launchTimeout: 60_000 }, { launchTimeout: 60_000 }, { launchTimeout: 60_000 }],
+      }),
+    { log: (line) => console.error(line) },
+  );
 }
 
 /** `base` (a MongoDB URI) pointed at the database `dbName`, keeping its host list and options. */
