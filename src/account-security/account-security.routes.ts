@@ -9,6 +9,7 @@ import { requireAuth } from '../auth/require-auth';
 import type { UserModel } from '../auth/user.model';
 import { commentModel } from '../comments/comment.model';
 import type { Config } from '../config';
+import { FactorStore } from '../factors/factors.store';
 import { FormError } from '../http/errors';
 import { wantsJson } from '../http/negotiate';
 import { publicRoute } from '../http/route-access';
@@ -85,7 +86,8 @@ export function accountSecurityRoutes(deps: AccountSecurityDeps): Router {
   const exportData: RequestHandler = async (req, res) => {
     const user = currentUser(req);
     const connection = users.db;
-    const [profile, posts, comments, readingList, devices, log] = await Promise.all([
+    const factors = new FactorStore(connection);
+    const [profile, posts, comments, readingList, devices, log, passkeys, twoFactor] = await Promise.all([
       users.findById(user.id, { username: 1, email: 1, emailVerified: 1, createdAt: 1 }).lean(),
       postModel(connection)
         .find(
@@ -103,6 +105,8 @@ export function accountSecurityRoutes(deps: AccountSecurityDeps): Router {
         .findOne({ userId: user.id }),
       sessions.listByUser(user.id),
       securityLog.all(user.id),
+      factors.listPasskeys(user.id),
+      factors.twoFactorOf(user.id),
     ]);
     await securityLog.record(user.id, 'data_exported', eventContext(req));
     const data = {
@@ -124,6 +128,22 @@ export function accountSecurityRoutes(deps: AccountSecurityDeps): Router {
         lastSeenAt: d.lastSeenAt,
         thisDevice: d.sessionId === req.sessionID,
       })),
+      // How the account signs in, without what proves it: no public key or credential id, no TOTP secret, no
+      // recovery code or its hash.
+      signIn: {
+        passkeys: passkeys.map((p) => ({
+          name: p.name,
+          synced: p.deviceType === 'multiDevice',
+          createdAt: p.createdAt,
+          lastUsedAt: p.lastUsedAt,
+        })),
+        authenticatorCodes: twoFactor
+          ? {
+              enabledAt: twoFactor.enabledAt,
+              recoveryCodesLeft: twoFactor.recoveryCodes.filter((c) => c.usedAt === null).length,
+            }
+          : null,
+      },
       securityLog: log.map((e) => ({
         type: e.type,
         what: EVENT_TEXT[e.type],

@@ -1,6 +1,8 @@
+import { mongo } from 'mongoose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountDeletion } from '../../src/account-deletion/account-deletion';
+import { FactorStore, newRecoveryCodes } from '../../src/factors/factors.store';
 import { postModel } from '../../src/posts/post.model';
 import {
   type Agent,
@@ -390,6 +392,25 @@ describe('your data, yours', () => {
     const secondLogin = await login(second, 'exporta');
     const secondSid = sessionIdOf(sessionCookieValue(secondLogin) as string);
     await agent.post('/posts').send({ title: 'Mine to keep', body: 'The **Markdown** source.' });
+    const user = await t.connection.collection('users').findOne({ username: 'exporta' });
+    const userId = String(user?._id);
+    // A passkey and authenticator codes, as their own pages store them (proven in test/factors).
+    const factors = new FactorStore(t.connection);
+    await factors.addPasskey({
+      userId,
+      credentialId: 'cred-id-must-not-leak',
+      publicKey: new mongo.Binary(Buffer.from('public-key-must-not-leak')),
+      counter: 0,
+      transports: ['internal'],
+      deviceType: 'multiDevice',
+      backedUp: true,
+      name: 'Work laptop',
+      createdAt: new Date(),
+      lastUsedAt: null,
+    });
+    const codes = newRecoveryCodes();
+    await factors.enableTwoFactor(userId, 'TOTPSECRETMUSTNOTLEAK', 1, codes.stored, new Date());
+    await factors.useRecoveryCode(userId, codes.plain[0] as string, new Date());
     const res = await agent.get('/account/export');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
@@ -406,7 +427,9 @@ describe('your data, yours', () => {
       expect.arrayContaining(['signed_in', 'email_verified']),
     );
 
-    const user = await t.connection.collection('users').findOne({ username: 'exporta' });
+    expect(data.signIn.passkeys).toEqual([expect.objectContaining({ name: 'Work laptop', synced: true })]);
+    expect(data.signIn.authenticatorCodes).toMatchObject({ recoveryCodesLeft: 9 });
+
     const tokens = await t.connection.collection('account_tokens').find().toArray();
     const sessionIds = (
       await t.connection
@@ -425,6 +448,11 @@ describe('your data, yours', () => {
       'tokenHash',
       'deviceId',
       'publicId',
+      'cred-id-must-not-leak',
+      Buffer.from('public-key-must-not-leak').toString('base64'),
+      'TOTPSECRETMUSTNOTLEAK',
+      ...codes.plain,
+      ...codes.stored.map((c) => c.hash),
     ]) {
       expect(res.text.includes(secret), secret).toBe(false);
     }
