@@ -1,11 +1,9 @@
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/test-app';
 import { allViolations } from './axe';
-import { launchBrowser } from './browser';
+import { launchBrowser, type ServedApp, serveTestApp } from './browser';
 
 /**
  * The account's security pages in Chromium, axe clean at every impact level: the security log, "confirm your
@@ -14,37 +12,19 @@ import { launchBrowser } from './browser';
  */
 
 let browser: Browser;
-let t: TestApp;
-let server: ReturnType<TestApp['app']['listen']>;
+let t: ServedApp;
 let baseUrl: string;
 const PASSWORD = 'lantern by the orchard gate';
 const shots = process.env.FOLIO_SCREENSHOTS_DIR ?? path.join('test-results', 'screenshots');
 
-async function freePort(): Promise<number> {
-  const probe: Server = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
-  const address = probe.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 beforeAll(async () => {
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
   // REAUTH_MINUTES=0: every sensitive action asks for the password, so the confirmation page is exercised.
-  [browser, t] = await Promise.all([
-    launchBrowser(),
-    startTestApp({ env: { PUBLIC_URL: baseUrl, REAUTH_MINUTES: '0' } }),
-  ]);
-  server = t.app.listen(port, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  [browser, t] = await Promise.all([launchBrowser(), serveTestApp({ env: { REAUTH_MINUTES: '0' } })]);
+  baseUrl = t.baseUrl;
   mkdirSync(shots, { recursive: true });
 });
 afterAll(async () => {
   await browser?.close();
-  server?.closeAllConnections();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   await t?.close();
 });
 

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // Code passed to page.evaluate runs in the browser, where the DOM exists.
 import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 const axePath = createRequire(__filename).resolve('axe-core/axe.min.js');
 
@@ -42,4 +42,29 @@ export async function allViolations(page: Page): Promise<AxeViolation[]> {
 /** The serious and critical violations only (kept for suites that predate the every-impact rule). */
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   return (await allViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+export interface AuditedContext {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Runs axe (every impact level) on the page now shown; violations go to `problems`. */
+  audit(): Promise<void>;
+  /** Asserted empty at the end of a test: axe violations, and any dialog a page opened (an XSS would). */
+  readonly problems: string[];
+}
+
+/** A fresh browser context (desktop size) whose pages are audited with axe and watched for dialogs. */
+export async function auditedContext(browser: Browser): Promise<AuditedContext> {
+  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('dialog', async (dialog) => {
+    problems.push(`dialog opened on ${page.url()}: ${dialog.message()}`);
+    await dialog.dismiss();
+  });
+  const audit = async () => {
+    for (const v of await allViolations(page))
+      problems.push(`${page.url()} ${v.impact} ${v.id}: ${v.help} (${v.targets.join(', ')})`);
+  };
+  return { context, page, audit, problems };
 }

@@ -1,10 +1,10 @@
 /// <reference lib="dom" />
 // Code passed to page.evaluate runs in the browser, where the DOM exists.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XSS_PAYLOADS } from '../posts/xss-payloads';
-import { allViolations } from './axe';
+import { auditedContext } from './axe';
 import { launchBrowser, type ServedApp, serveTestApp } from './browser';
 
 /** Issue 15's pages in Chromium: written and read through the real forms, every page axe-clean (any impact). */
@@ -20,26 +20,6 @@ afterAll(async () => {
   await served?.close();
 });
 
-async function audited(): Promise<{
-  context: BrowserContext;
-  page: Page;
-  audit: () => Promise<void>;
-  problems: string[];
-}> {
-  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('dialog', async (dialog) => {
-    problems.push(`dialog opened on ${page.url()}: ${dialog.message()}`);
-    await dialog.dismiss();
-  });
-  const audit = async () => {
-    for (const v of await allViolations(page))
-      problems.push(`${page.url()} ${v.impact} ${v.id}: ${v.help} (${v.targets.join(', ')})`);
-  };
-  return { context, page, audit, problems };
-}
-
 async function register(page: Page, username: string) {
   await page.goto(`${served.baseUrl}/auth/register`);
   await page.getByLabel('Username').fill(username);
@@ -50,7 +30,7 @@ async function register(page: Page, username: string) {
 
 describe('the blog in Chromium', () => {
   it('write with tags, save a draft, a 422 that keeps input; drafts, search, tag and author pages; comment and delete', async () => {
-    const { context, page, audit, problems } = await audited();
+    const { context, page, audit, problems } = await auditedContext(browser);
     await register(page, 'browserwriter');
 
     await page.goto(`${served.baseUrl}/posts/new`);
@@ -118,7 +98,7 @@ describe('the blog in Chromium', () => {
   });
 
   it('an anonymous reader: "Log in to comment" comes back to the post; feeds are linked in the head', async () => {
-    const { context, page, audit, problems } = await audited();
+    const { context, page, audit, problems } = await auditedContext(browser);
     await page.goto(`${served.baseUrl}/posts`);
     const first = page.locator('.post-summary__title a').first();
     await first.click();
@@ -148,7 +128,7 @@ describe('the blog in Chromium', () => {
       else await who.post('/auth/login').send({ username: `xss${i - (i % 8)}`, password: PASSWORD });
       expect((await who.post(`/posts/${id}/comments`).send({ body: payload })).status).toBe(201);
     }
-    const { context, page, problems } = await audited();
+    const { context, page, problems } = await auditedContext(browser);
     await page.goto(`${served.baseUrl}/posts/${id}`);
     await page.waitForLoadState('load');
     for (let i = 0; i < 10; i++) await page.keyboard.press('Tab');

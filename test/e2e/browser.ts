@@ -1,3 +1,4 @@
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Browser, chromium } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -20,15 +21,29 @@ export interface ServedApp extends TestApp {
   readonly baseUrl: string;
 }
 
-/** The app on a free loopback port with its own database, for a browser to talk to. */
-export async function serveTestApp(env: Record<string, string> = {}): Promise<ServedApp> {
-  const t = await startTestApp({ env });
-  const server = t.app.listen(0, '127.0.0.1');
+/**
+ * The app on a free loopback port with its own database, for a browser to talk to. PUBLIC_URL is the address
+ * it is served at (mail links and feeds point back at it): the server listens first, then the app is made.
+ * `host: 'localhost'` for WebAuthn, whose relying-party id must be a domain, not an IP address.
+ */
+export async function serveTestApp(
+  options: { env?: Record<string, string>; host?: 'localhost' | '127.0.0.1'; now?: () => number } = {},
+): Promise<ServedApp> {
+  const host = options.host ?? '127.0.0.1';
+  let handler: RequestListener = (_req, res) => res.writeHead(503).end();
+  const server = createServer((req, res) => handler(req, res));
+  server.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const { port } = server.address() as AddressInfo;
+  const baseUrl = `http://${host}:${port}`;
+  const t = await startTestApp({
+    env: { PUBLIC_URL: baseUrl, ...(host === 'localhost' ? { ALLOWED_HOSTS: 'localhost' } : {}), ...options.env },
+    now: options.now,
+  });
+  handler = t.app;
   return {
     ...t,
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,8 +1,8 @@
 /// <reference lib="dom" />
 // Code passed to page.evaluate runs in the browser, where the DOM exists.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allViolations } from './axe';
+import { auditedContext } from './axe';
 import { launchBrowser, type ServedApp, serveTestApp } from './browser';
 
 let browser: Browser;
@@ -16,27 +16,6 @@ afterAll(async () => {
   await browser?.close();
   await served?.close();
 });
-
-/** Every page a flow visits is audited with axe; collected here and asserted at the end of each flow. */
-async function newAuditedContext(): Promise<{
-  context: BrowserContext;
-  page: Page;
-  audit: () => Promise<void>;
-  problems: string[];
-}> {
-  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('dialog', async (dialog) => {
-    problems.push(`dialog opened: ${dialog.message()}`);
-    await dialog.dismiss();
-  });
-  const audit = async () => {
-    for (const v of await allViolations(page))
-      problems.push(`${page.url()} ${v.impact} ${v.id}: ${v.help} (${v.targets.join(', ')})`);
-  };
-  return { context, page, audit, problems };
-}
 
 /** The flash messages of the page now shown, or its whole main text when there are none (for the failure message). */
 async function flashText(page: Page): Promise<string> {
@@ -62,7 +41,7 @@ async function logIn(page: Page, username: string, remember = false) {
 
 describe('flows in Chromium, with axe on every page', () => {
   it('write a Markdown post, see it rendered, edit it, delete it', async () => {
-    const { context, page, audit, problems } = await newAuditedContext();
+    const { context, page, audit, problems } = await auditedContext(browser);
     await register(page, 'writer');
     await audit();
     await page.getByRole('link', { name: 'New post' }).click();
@@ -108,7 +87,7 @@ describe('flows in Chromium, with axe on every page', () => {
   });
 
   it('save a post for later while anonymous, log in, find it in the reading list', async () => {
-    const setup = await newAuditedContext();
+    const setup = await auditedContext(browser);
     await register(setup.page, 'author2');
     await setup.page.getByRole('link', { name: 'New post' }).click();
     await setup.page.getByLabel('Title').fill('Worth reading later');
@@ -117,7 +96,7 @@ describe('flows in Chromium, with axe on every page', () => {
     await setup.page.waitForURL(/\/posts\/[a-f0-9]{24}$/);
     await setup.context.close();
 
-    const { context, page, audit, problems } = await newAuditedContext();
+    const { context, page, audit, problems } = await auditedContext(browser);
     await page.goto(`${served.baseUrl}/posts`);
     await audit();
     expect(await context.cookies()).toEqual([]);
@@ -141,8 +120,8 @@ describe('flows in Chromium, with axe on every page', () => {
   });
 
   it('two browsers as one user: revoking the other device sends it to login on its next click', async () => {
-    const a = await newAuditedContext();
-    const b = await newAuditedContext();
+    const a = await auditedContext(browser);
+    const b = await auditedContext(browser);
     await register(a.page, 'twodevices');
     await b.page.goto(`${served.baseUrl}/auth/login`);
     await logIn(b.page, 'twodevices', true);

@@ -1,12 +1,10 @@
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths';
-import { startTestApp, type TestApp } from '../support/test-app';
 import { seriousViolations } from './axe';
-import { launchBrowser } from './browser';
+import { launchBrowser, type ServedApp, serveTestApp } from './browser';
 
 /**
  * Getting back into an account, in Chromium, with mail read from the development outbox (/dev/mail) and
@@ -14,30 +12,15 @@ import { launchBrowser } from './browser';
  */
 
 let browser: Browser;
-let t: TestApp;
-let server: ReturnType<TestApp['app']['listen']>;
+let t: ServedApp;
 let baseUrl: string;
 
-async function freePort(): Promise<number> {
-  const probe: Server = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
-  const address = probe.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 beforeAll(async () => {
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  [browser, t] = await Promise.all([launchBrowser(), startTestApp({ env: { PUBLIC_URL: baseUrl } })]);
-  server = t.app.listen(port, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  [browser, t] = await Promise.all([launchBrowser(), serveTestApp()]);
+  baseUrl = t.baseUrl;
 });
 afterAll(async () => {
   await browser?.close();
-  server?.closeAllConnections();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   await t?.close();
 });
 

@@ -1,12 +1,9 @@
 /// <reference lib="dom" />
 // Code passed to page.evaluate runs in the browser, where the DOM exists.
-import type { AddressInfo } from 'node:net';
 import { HtmlValidate } from 'html-validate';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
-import { createApp } from '../../src/app';
-import { createLogger } from '../../src/logger';
-import { connectTestDb, testConfig } from '../support/test-app';
 import { allViolations } from './axe';
+import { serveTestApp } from './browser';
 
 /** The widths and themes every page of issue 12 is checked at. */
 export interface Look {
@@ -29,23 +26,9 @@ export interface UxApp {
 
 /** The app on a free loopback port, its own database, and a clock the test controls. */
 export async function serveUxApp(env: Record<string, string> = {}): Promise<UxApp> {
-  const connection = await connectTestDb();
-  const config = testConfig(env);
   const clock = { now: Date.now() };
-  const app = createApp({ config, connection, logger: createLogger(config), now: () => clock.now });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    clock,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await connection.dropDatabase();
-      await connection.close();
-    },
-  };
+  const served = await serveTestApp({ env, now: () => clock.now });
+  return { baseUrl: served.baseUrl, clock, close: served.close };
 }
 
 const validator = new HtmlValidate({ extends: ['html-validate:recommended'] });

@@ -38,12 +38,12 @@ export async function connectTestDb(dbName = `folio_test_${randomUUID().slice(0,
 }
 
 export async function startTestApp(
-  options: { env?: Record<string, string>; connection?: Connection; logger?: Logger } = {},
+  options: { env?: Record<string, string>; connection?: Connection; logger?: Logger; now?: () => number } = {},
 ): Promise<TestApp> {
   const connection = options.connection ?? (await connectTestDb());
   const config = testConfig(options.env);
   const logger = options.logger ?? createLogger(config);
-  const app = createApp({ config, connection, logger });
+  const app = createApp({ config, connection, logger, now: options.now });
   return {
     app,
     config,
