@@ -97,13 +97,16 @@ export class PageCache {
         return;
       }
 
-      // A miss answers in full even to a revalidation (200 is always a valid answer to If-None-Match): a 304
-      // has no body to keep, so answering one here would leave the cache empty for every revalidating reader
-      // until someone without an ETag came by.
+      // A miss renders in full even for a revalidation, so the page can be kept: the conditional headers are
+      // set aside while the route runs (a 304 from Express would leave no body to store) and applied here, to
+      // the finished page, just before its headers go out.
+      const { 'if-none-match': ifNoneMatch, 'if-modified-since': ifModifiedSince } = req.headers;
       delete req.headers['if-none-match'];
       delete req.headers['if-modified-since'];
       const startedAt = this.generation;
       let body: Buffer | undefined;
+      let rendered = false;
+      let contentType: string | undefined;
       const send = res.send.bind(res);
       res.send = (chunk?: unknown) => {
         if (body === undefined && (typeof chunk === 'string' || Buffer.isBuffer(chunk))) {
@@ -111,12 +114,26 @@ export class PageCache {
         }
         return send(chunk);
       };
+      onHeaders(res, () => {
+        if (res.statusCode !== 200) return;
+        rendered = true;
+        // Express's own freshness check (ETag, Last-Modified, Cache-Control), on the headers set aside.
+        if (ifNoneMatch !== undefined) req.headers['if-none-match'] = ifNoneMatch;
+        if (ifModifiedSince !== undefined) req.headers['if-modified-since'] = ifModifiedSince;
+        if ((ifNoneMatch !== undefined || ifModifiedSince !== undefined) && req.fresh) {
+          contentType = String(res.getHeader('content-type'));
+          // Node sends no body with a 304, whatever res.end() is given.
+          res.statusCode = 304;
+          for (const name of ['content-type', 'content-length', 'transfer-encoding']) res.removeHeader(name);
+        }
+      });
+      // Headers are read when the answer is done: other on-headers hooks (Vary, Cache-Control) ran after ours.
       res.on('finish', () => {
-        if (body === undefined || res.statusCode !== 200 || startedAt !== this.generation) return;
+        if (body === undefined || !rendered || startedAt !== this.generation) return;
         if (res.getHeader('set-cookie') !== undefined) return;
         if (/no-store|private/.test(String(res.getHeader('cache-control') ?? ''))) return;
         const headers = KEPT_HEADERS.flatMap((name) => {
-          const value = res.getHeader(name);
+          const value = name === 'content-type' && contentType !== undefined ? contentType : res.getHeader(name);
           return value === undefined ? [] : [[name, String(value)] as const];
         });
         cache.set(key, { body, headers });

@@ -110,15 +110,31 @@ describe('the page cache', () => {
     ).toBe(304);
   });
 
-  it('a revalidation that misses the cache fills it, so the next one is a 304 from memory', async () => {
-    const etag = (await request(b.app).get('/posts').expect(200)).headers.etag as string;
+  it('a revalidation that misses the cache is still a 304, and fills the cache for the next one', async () => {
+    const first = await request(b.app).get('/posts').expect(200);
+    const etag = first.headers.etag as string;
     await sleep(1_100); // PAGE_CACHE_SECONDS=1: the entry has expired
     const miss = await request(b.app).get('/posts').set('If-None-Match', etag);
-    expect(miss.status).toBe(200);
+    expect(miss.status).toBe(304);
     expect(miss.headers['x-page-cache']).toBeUndefined();
+    expect(miss.text ?? '').toBe('');
+    expect(miss.headers['content-length']).toBeUndefined();
     const hit = await request(b.app).get('/posts').set('If-None-Match', etag);
     expect(hit.status).toBe(304);
     expect(hit.headers['x-page-cache']).toBe('hit');
+    // The page kept is the full one, with its type, though the miss answered without a body.
+    const full = await request(b.app).get('/posts').expect(200);
+    expect(full.headers['x-page-cache']).toBe('hit');
+    expect(full.headers['content-type']).toBe(first.headers['content-type']);
+    expect(full.text).toBe(first.text);
+  });
+
+  it('a revalidation with an old ETag that misses the cache gets the page in full', async () => {
+    await sleep(1_100);
+    const stale = await request(b.app).get('/posts').set('If-None-Match', '"not-this-page"');
+    expect(stale.status).toBe(200);
+    expect(listedTitles(stale.text).length).toBeGreaterThan(0);
+    expect((await request(b.app).get('/posts')).headers['x-page-cache']).toBe('hit');
   });
 });
 
