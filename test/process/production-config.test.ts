@@ -34,8 +34,8 @@ const cases = [
   },
 ];
 
-// Concurrent: short-lived processes that mostly wait on their own start-up.
-describe.concurrent('production start refused', () => {
+// Concurrent: short-lived processes that mostly wait on their own start-up (~10 s each when CI is busy).
+describe.concurrent('production start refused', { timeout: 90_000 }, () => {
   it.for(cases)('$name → exit 1 with one clear line', async ({ env, line }, { expect }) => {
     const result = await runUntilExit({
       NODE_ENV: 'production',

@@ -6,7 +6,8 @@ import { call } from '../support/process-http';
 import { uniqueDbName, withDatabase } from '../support/process-mongod';
 import { productionEnv, spawnServer } from '../support/spawn-server';
 
-describe('as processes', () => {
+// Each test starts real server processes: seconds apiece, more when CI is busy.
+describe('as processes', { timeout: 90_000 }, () => {
   it('development without SESSION_SECRET: a restart keeps everyone signed in (the secret is kept in .data/)', async () => {
     const env = {
       NODE_ENV: 'development',
