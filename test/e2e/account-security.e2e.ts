@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allViolations } from './axe';
-import { launchBrowser, type ServedApp, serveTestApp } from './browser';
+import { followMailLink, launchBrowser, type ServedApp, serveTestApp } from './browser';
 
 /**
  * The account's security pages in Chromium, axe clean at every impact level: the security log, "confirm your
@@ -47,17 +47,6 @@ async function logIn(page: Page, username: string): Promise<void> {
   await page.getByRole('button', { name: 'Log in' }).click();
 }
 
-/** Opens the newest link in the development outbox that starts with `prefix`. */
-async function followMailLink(page: Page, prefix: string): Promise<void> {
-  for (let i = 0; i < 50; i++) {
-    await page.goto(`${baseUrl}/dev/mail`);
-    if ((await page.locator(`a[href^="${baseUrl}${prefix}"]`).count()) > 0) break;
-    await page.waitForTimeout(100);
-  }
-  await page.locator(`a[href^="${baseUrl}${prefix}"]`).first().click();
-  await page.waitForURL(new RegExp(`${prefix}[A-Za-z0-9_-]{43}$`));
-}
-
 describe('your account’s security, in a browser', () => {
   it('the log, sudo, a new-device alert with "this wasn’t me", closing and keeping the account', async () => {
     const { context: home, page } = await newPage();
@@ -67,7 +56,7 @@ describe('your account’s security, in a browser', () => {
     await page.getByLabel('Email address (optional)').fill('sam@example.org');
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.waitForURL(`${baseUrl}/posts`);
-    await followMailLink(page, '/account/email/verify/');
+    await followMailLink(page, baseUrl, '/account/email/verify/');
     await page.getByRole('button', { name: /Confirm/ }).click();
 
     // A sign-in from a second browser: new to this account, so the confirmed address gets an alert.
@@ -82,7 +71,7 @@ describe('your account’s security, in a browser', () => {
     await page.screenshot({ path: path.join(shots, 'security-log.png'), fullPage: true });
 
     // The alert, opened from the outbox; its page changes nothing until its button is pressed.
-    await followMailLink(page, '/account/not-me/');
+    await followMailLink(page, baseUrl, '/account/not-me/');
     await audit(page);
     expect((await intruder.goto(`${baseUrl}/auth/profile`))?.status()).toBe(200);
     await page.getByRole('button', { name: 'Sign that browser out' }).click();

@@ -1,6 +1,6 @@
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 export const CHROMIUM_FLAGS = [
@@ -50,4 +50,16 @@ export async function serveTestApp(
       await t.close();
     },
   };
+}
+
+/** Opens the newest link in the development outbox (/dev/mail) that starts with `baseUrl` + `prefix`. */
+export async function followMailLink(page: Page, baseUrl: string, prefix: string): Promise<void> {
+  // The outbox is written off the request path: give it a moment.
+  for (let i = 0; i < 50; i++) {
+    await page.goto(`${baseUrl}/dev/mail`);
+    if ((await page.locator(`a[href^="${baseUrl}${prefix}"]`).count()) > 0) break;
+    await page.waitForTimeout(100);
+  }
+  await page.locator(`a[href^="${baseUrl}${prefix}"]`).first().click();
+  await page.waitForURL(new RegExp(`${prefix}[A-Za-z0-9_-]{43}$`));
 }

@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths';
 import { seriousViolations } from './axe';
-import { launchBrowser, type ServedApp, serveTestApp } from './browser';
+import { followMailLink, launchBrowser, type ServedApp, serveTestApp } from './browser';
 
 /**
  * Getting back into an account, in Chromium, with mail read from the development outbox (/dev/mail) and
@@ -26,18 +26,6 @@ afterAll(async () => {
 
 const PASSWORD = 'ochre kettle on the windowsill';
 const NEW_PASSWORD = 'seven quiet herons at dusk';
-
-/** Opens the newest mail's link (in the outbox page) whose address starts with `prefix`. */
-async function followMailLink(page: Page, prefix: string): Promise<void> {
-  // The outbox is written off the request path: give it a moment.
-  for (let i = 0; i < 50; i++) {
-    await page.goto(`${baseUrl}/dev/mail`);
-    if ((await page.locator(`a[href^="${baseUrl}${prefix}"]`).count()) > 0) break;
-    await page.waitForTimeout(100);
-  }
-  await page.locator(`a[href^="${baseUrl}${prefix}"]`).first().click();
-  await page.waitForURL(new RegExp(`${prefix}[A-Za-z0-9_-]{43}$`));
-}
 
 describe('getting back into an account, in a browser', () => {
   it('register with an address, confirm it, log out, forget the password, reset it from the mail, log in', async () => {
@@ -63,7 +51,7 @@ describe('getting back into an account, in a browser', () => {
 
     await page.goto(`${baseUrl}/dev/mail`);
     await audit();
-    await followMailLink(page, '/account/email/verify/');
+    await followMailLink(page, baseUrl, '/account/email/verify/');
     await audit();
     expect(await page.textContent('main')).toContain('rosa@example.org');
     await page.getByRole('button', { name: 'Confirm address' }).click();
@@ -86,7 +74,7 @@ describe('getting back into an account, in a browser', () => {
     await page.waitForURL(`${baseUrl}/auth/forgot/sent`);
     await audit();
 
-    await followMailLink(page, '/auth/reset/');
+    await followMailLink(page, baseUrl, '/auth/reset/');
     const resetUrl = page.url();
     await audit();
     await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);

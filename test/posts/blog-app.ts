@@ -1,11 +1,9 @@
 import type { Connection } from 'mongoose';
 import type request from 'supertest';
 import { expect } from 'vitest';
-import { createApp } from '../../src/app';
-import { createLogger } from '../../src/logger';
 import type { WriteLimits } from '../../src/posts/rate-limit';
 import { csrfTokenFrom } from '../support/http';
-import { connectTestDb, type TestApp, testConfig } from '../support/test-app';
+import { startTestApp, type TestApp } from '../support/test-app';
 
 export type Agent = ReturnType<typeof request.agent>;
 
@@ -22,28 +20,12 @@ export class TestClock {
 export async function startBlogApp(
   options: { clock?: TestClock; env?: Record<string, string>; writeLimits?: WriteLimits; connection?: Connection } = {},
 ): Promise<TestApp> {
-  const connection = options.connection ?? (await connectTestDb());
-  const config = testConfig(options.env);
-  const logger = createLogger(config);
-  const app = createApp({
-    config,
-    connection,
-    logger,
-    ...(options.clock ? { now: options.clock.now } : {}),
-    ...(options.writeLimits ? { writeLimits: options.writeLimits } : {}),
+  return startTestApp({
+    env: options.env,
+    connection: options.connection,
+    now: options.clock?.now,
+    writeLimits: options.writeLimits,
   });
-  return {
-    app,
-    config,
-    connection,
-    logger,
-    close: async () => {
-      if (!options.connection) {
-        await connection.dropDatabase();
-        await connection.close();
-      }
-    },
-  };
 }
 
 /** Posts through the browser form (CSRF token from /posts/new); returns the response. */

@@ -8,6 +8,7 @@ import { type Config, loadConfig } from '../../src/config';
 import { connectMongo } from '../../src/db/connect';
 import { prepareDatabase } from '../../src/db/prepare-database';
 import { createLogger } from '../../src/logger';
+import type { WriteLimits } from '../../src/posts/rate-limit';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-production-1';
 
@@ -38,12 +39,18 @@ export async function connectTestDb(dbName = `folio_test_${randomUUID().slice(0,
 }
 
 export async function startTestApp(
-  options: { env?: Record<string, string>; connection?: Connection; logger?: Logger; now?: () => number } = {},
+  options: {
+    env?: Record<string, string>;
+    connection?: Connection;
+    logger?: Logger;
+    now?: () => number;
+    writeLimits?: WriteLimits;
+  } = {},
 ): Promise<TestApp> {
   const connection = options.connection ?? (await connectTestDb());
   const config = testConfig(options.env);
   const logger = options.logger ?? createLogger(config);
-  const app = createApp({ config, connection, logger, now: options.now });
+  const app = createApp({ config, connection, logger, now: options.now, writeLimits: options.writeLimits });
   return {
     app,
     config,
