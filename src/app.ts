@@ -265,6 +265,7 @@ export function createApp(deps: AppDeps): Express {
       sessions: sessionStore,
       securityLog,
       deletion,
+      factors,
       tokens,
       mailer,
       verifyPassword,

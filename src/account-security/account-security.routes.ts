@@ -9,7 +9,7 @@ import { requireAuth } from '../auth/require-auth';
 import type { UserModel } from '../auth/user.model';
 import { commentModel } from '../comments/comment.model';
 import type { Config } from '../config';
-import { FactorStore } from '../factors/factors.store';
+import type { FactorStore } from '../factors/factors.store';
 import { FormError } from '../http/errors';
 import { wantsJson } from '../http/negotiate';
 import { publicRoute } from '../http/route-access';
@@ -31,6 +31,7 @@ export interface AccountSecurityDeps {
   readonly sessions: SessionStore;
   readonly securityLog: SecurityLog;
   readonly deletion: AccountDeletion;
+  readonly factors: FactorStore;
   readonly tokens: AccountTokens;
   readonly mailer: Mailer;
   readonly verifyPassword: PasswordVerifier;
@@ -58,7 +59,8 @@ const deleteSchema = z.object({
  * from a new-device alert (/account/not-me/:token).
  */
 export function accountSecurityRoutes(deps: AccountSecurityDeps): Router {
-  const { config, users, sessions, securityLog, deletion, tokens, mailer, verifyPassword, throttle, now } = deps;
+  const { config, users, sessions, securityLog, deletion, factors, tokens, mailer, verifyPassword, throttle, now } =
+    deps;
   const router = Router();
 
   const showLog: RequestHandler = async (req, res) => {
@@ -86,7 +88,6 @@ export function accountSecurityRoutes(deps: AccountSecurityDeps): Router {
   const exportData: RequestHandler = async (req, res) => {
     const user = currentUser(req);
     const connection = users.db;
-    const factors = new FactorStore(connection);
     const [profile, posts, comments, readingList, devices, log, passkeys, twoFactor] = await Promise.all([
       users.findById(user.id, { username: 1, email: 1, emailVerified: 1, createdAt: 1 }).lean(),
       postModel(connection)
