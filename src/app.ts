@@ -11,10 +11,12 @@ import { AccountDeletion } from './account-deletion/account-deletion';
 import { accountSecurityRoutes } from './account-security/account-security.routes';
 import { authRoutes } from './auth/auth.routes';
 import { createPasswordVerifier } from './auth/passwords';
+import { SignInService } from './auth/sign-in.service';
 import { userModel } from './auth/user.model';
 import { commentModel } from './comments/comment.model';
 import type { Config } from './config';
 import { devRoutes } from './dev/dev.routes';
+import { CodeThrottle } from './factors/code-throttle';
 import { FactorStore } from './factors/factors.store';
 import { passkeyAccountRoutes, passkeySignInRoutes, serveWebAuthnBrowser } from './factors/passkeys.routes';
 import { twoFactorAccountRoutes, twoFactorSignInRoutes } from './factors/two-factor.routes';
@@ -38,13 +40,14 @@ import { postModel } from './posts/post.model';
 import { draftsRoutes, postsRoutes } from './posts/posts.routes';
 import { createRateLimit, DEFAULT_WRITE_LIMITS, type WriteLimits } from './posts/rate-limit';
 import { readingListRoutes } from './reading-list/reading-list.routes';
-import { exposeSavedState } from './reading-list/reading-list.session';
+import { exposeSavedState, mergeReadingListAtSignIn } from './reading-list/reading-list.session';
 import { ReadingListStore } from './reading-list/reading-list.store';
 import { type MailLimits, MailThrottle } from './recovery/mail-throttle';
 import { recoveryRoutes } from './recovery/recovery.routes';
 import { AccountTokens } from './recovery/tokens';
 import { searchRoutes } from './search/search.routes';
 import { csrfProtection } from './security/csrf';
+import { DataCipher } from './security/data-cipher';
 import { AuthThrottle, type ThrottleLimits } from './security/login-throttle';
 import { limitNewSessions } from './security/new-sessions';
 import { SecurityLog } from './security-log/security-log';
@@ -106,7 +109,12 @@ export function createApp(deps: AppDeps): Express {
   const addresses = new EmailAddresses({ config, users, tokens, mailer, mailThrottle, logger });
   const comments = commentModel(connection);
   const pageCache =
-    deps.pageCache ?? new PageCache({ seconds: config.pageCacheSeconds, cookieName: config.session.cookieName });
+    deps.pageCache ??
+    new PageCache({
+      seconds: config.pageCacheSeconds,
+      cookieName: config.session.cookieName,
+      secrets: config.session.secrets,
+    });
   const writeLimits = deps.writeLimits ?? DEFAULT_WRITE_LIMITS;
   const securityLog = new SecurityLog(connection, logger, now);
   const deletion =
@@ -124,14 +132,39 @@ export function createApp(deps: AppDeps): Express {
       now,
     });
   const sudo = requireSudo({ reauthMs: config.reauthMs, now });
-  const signInDeps = { config, users, sessions: sessionStore, securityLog, mailer, tokens, logger, now };
-  const factors = new FactorStore(connection);
-  const factorDeps = { config, users, factors, securityLog, mailer, throttle, signInDeps, logger, now, sudo };
+  const factors = new FactorStore(connection, new DataCipher(config.dataEncryptionKeys));
+  const codeThrottle = new CodeThrottle(connection);
+  // The one way in (auth/sign-in.service.ts); what features add to a sign-in comes in through these hooks.
+  const signIns = new SignInService({
+    config,
+    users,
+    sessions: sessionStore,
+    securityLog,
+    mailer,
+    tokens,
+    logger,
+    now,
+    hooks: {
+      secondFactor: (userId) => factors.hasTwoFactor(userId),
+      onSignedIn: [(req, userId) => mergeReadingListAtSignIn(readingLists, req, userId)],
+    },
+  });
+  const factorDeps = {
+    config,
+    users,
+    factors,
+    securityLog,
+    mailer,
+    throttle,
+    signIns,
+    codeThrottle,
+    logger,
+    now,
+    sudo,
+  };
 
   const app = express();
   app.disable('x-powered-by');
-  // signIn() merges anonymous saves into the account's list and has only the request to reach the store.
-  app.set('readingLists', readingLists);
   // server.ts runs the purge of closed accounts on a timer with the same instance.
   app.set('deletion', deletion);
   app.set('trust proxy', config.trustProxy);
@@ -214,15 +247,26 @@ export function createApp(deps: AppDeps): Express {
       sessions: sessionStore,
       addresses,
       securityLog,
-      signInDeps,
+      signIns,
       deletion,
-      factors,
     }),
   );
   app.use('/auth', twoFactorSignInRoutes(factorDeps), passkeySignInRoutes(factorDeps));
   app.use(
     '/auth',
-    recoveryRoutes({ config, users, tokens, mailer, mailThrottle, sessions: sessionStore, logger, now, securityLog }),
+    recoveryRoutes({
+      config,
+      users,
+      tokens,
+      mailer,
+      mailThrottle,
+      sessions: sessionStore,
+      logger,
+      now,
+      securityLog,
+      // A completed reset ends the account's wrong-code streak (the new password is the owner's).
+      onPasswordReset: (userId) => codeThrottle.clear(userId),
+    }),
   );
   app.use('/account', recoveryNotice(users));
   app.use('/account', twoFactorAccountRoutes(factorDeps), passkeyAccountRoutes(factorDeps));
@@ -255,6 +299,7 @@ export function createApp(deps: AppDeps): Express {
       throttle,
       securityLog,
       sudo,
+      signIns,
     }),
   );
   app.use(

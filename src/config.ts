@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -40,6 +40,7 @@ const envSchema = z
       .regex(/^mongodb(\+srv)?:\/\/\S+$/, 'must start with mongodb:// or mongodb+srv://')
       .optional(),
     SESSION_SECRET: z.string().optional(),
+    DATA_ENCRYPTION_KEY: z.string().optional(),
     SESSION_IDLE_MINUTES: intFrom(1, 30),
     SESSION_ABSOLUTE_HOURS: intFrom(1, 12),
     REMEMBER_ME_DAYS: intFrom(1, 30),
@@ -99,6 +100,16 @@ const envSchema = z
         message: 'every secret must be at least 32 characters in production',
       });
     }
+    const dataKeys = splitSecrets(env.DATA_ENCRYPTION_KEY);
+    if (dataKeys.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['DATA_ENCRYPTION_KEY'], message: 'is required in production' });
+    } else if (dataKeys.some((k) => k.length < 32)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATA_ENCRYPTION_KEY'],
+        message: 'every key must be at least 32 characters in production',
+      });
+    }
     if (!env.MONGODB_URI) {
       ctx.addIssue({
         code: 'custom',
@@ -131,6 +142,8 @@ export interface Config {
     /** How often an unchanged session is written back just to record activity. */
     readonly touchAfterSeconds: number;
   };
+  /** DATA_ENCRYPTION_KEY: the first encrypts, all decrypt (rotation); see security/data-cipher.ts. */
+  readonly dataEncryptionKeys: readonly string[];
   readonly bcryptCost: number;
   readonly trustProxy: TrustProxy;
   readonly logLevel: LogLevel;
@@ -199,6 +212,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const e = parsed.data;
   const isProduction = e.NODE_ENV === 'production';
   const givenSecrets = splitSecrets(e.SESSION_SECRET);
+  const sessionSecrets = givenSecrets.length > 0 ? givenSecrets : [randomBytes(32).toString('base64url')];
+  const givenDataKeys = splitSecrets(e.DATA_ENCRYPTION_KEY);
   const cookieSecure = e.COOKIE_SECURE ?? isProduction;
   const idleMs = e.SESSION_IDLE_MINUTES * 60_000;
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
@@ -224,7 +239,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     host: e.HOST ?? (isProduction ? '0.0.0.0' : '127.0.0.1'),
     mongodbUri: e.MONGODB_URI,
     session: {
-      secrets: givenSecrets.length > 0 ? givenSecrets : [randomBytes(32).toString('base64url')],
+      secrets: sessionSecrets,
       secretIsEphemeral: givenSecrets.length === 0,
       // __Host- makes the browser refuse the cookie unless Secure, Path=/ and no Domain: no subdomain can plant it.
       cookieName: cookieSecure ? '__Host-folio.sid' : 'folio.sid',
@@ -235,6 +250,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       // At most one write per minute for an active reader, and never coarser than a tenth of the idle limit.
       touchAfterSeconds: Math.max(1, Math.min(60, Math.floor(idleMs / 10_000))),
     },
+    // Outside production (where it is required) and without a key kept in .data/ (server.ts), the key is derived
+    // from the session secret: tests and two app instances sharing one secret can read each other's seeds.
+    dataEncryptionKeys:
+      givenDataKeys.length > 0
+        ? givenDataKeys
+        : [
+            Buffer.from(hkdfSync('sha256', sessionSecrets[0] ?? '', '', 'folio data-encryption key', 32)).toString(
+              'base64url',
+            ),
+          ],
     bcryptCost: e.BCRYPT_COST,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     logLevel: e.LOG_LEVEL,

@@ -24,7 +24,16 @@ function readConfig(): Config {
   try {
     // Development without SESSION_SECRET: the secret kept in .data/, so a restart signs nobody out.
     const devSecret = loadDevSecret(process.env, path.join(projectRoot, '.data'));
-    return loadConfig(devSecret ? { ...process.env, SESSION_SECRET: devSecret.secret } : process.env);
+    // Likewise the key that encrypts authenticator seeds: kept in .data/data-key, so they stay readable.
+    const devDataKey = loadDevSecret(process.env, path.join(projectRoot, '.data'), {
+      variable: 'DATA_ENCRYPTION_KEY',
+      fileName: 'data-key',
+    });
+    return loadConfig({
+      ...process.env,
+      ...(devSecret ? { SESSION_SECRET: devSecret.secret } : {}),
+      ...(devDataKey ? { DATA_ENCRYPTION_KEY: devDataKey.secret } : {}),
+    });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     for (const problem of err.problems) console.error(`folio: configuration: ${problem}`);

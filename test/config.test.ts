@@ -35,8 +35,10 @@ describe('configuration', () => {
       NODE_ENV: 'production',
       MONGODB_URI: 'mongodb+srv://user:pw@cluster0.example.net/folio',
       SESSION_SECRET: `${'a'.repeat(32)}, ${'b'.repeat(40)}`,
+      DATA_ENCRYPTION_KEY: `${'k'.repeat(32)},${'l'.repeat(32)}`,
       TRUST_PROXY: '1',
     });
+    expect(c.dataEncryptionKeys).toEqual(['k'.repeat(32), 'l'.repeat(32)]);
     expect(c.session.cookieName).toBe('__Host-folio.sid');
     expect(c.session.secrets).toEqual(['a'.repeat(32), 'b'.repeat(40)]);
     expect(c.host).toBe('0.0.0.0');
@@ -46,10 +48,19 @@ describe('configuration', () => {
   it('production requires a long SESSION_SECRET and MONGODB_URI, one problem per line', () => {
     expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
       'SESSION_SECRET is required in production',
+      'DATA_ENCRYPTION_KEY is required in production',
       'MONGODB_URI is required in production (the embedded MongoDB is for development only)',
     ]);
-    expect(problemsOf({ NODE_ENV: 'production', SESSION_SECRET: 'short', MONGODB_URI: 'mongodb://x/y' })).toEqual([
+    expect(
+      problemsOf({
+        NODE_ENV: 'production',
+        SESSION_SECRET: 'short',
+        DATA_ENCRYPTION_KEY: 'short',
+        MONGODB_URI: 'mongodb://x/y',
+      }),
+    ).toEqual([
       'SESSION_SECRET every secret must be at least 32 characters in production',
+      'DATA_ENCRYPTION_KEY every key must be at least 32 characters in production',
     ]);
   });
 
@@ -81,6 +92,7 @@ describe('configuration for hosts, proxies and cookies', () => {
       NODE_ENV: 'production',
       MONGODB_URI: 'mongodb://db/folio',
       SESSION_SECRET: 'x'.repeat(40),
+      DATA_ENCRYPTION_KEY: 'k'.repeat(40),
       COOKIE_SECURE: 'false',
       PUBLIC_URL: 'https://blog.example.com',
     });
@@ -89,7 +101,12 @@ describe('configuration for hosts, proxies and cookies', () => {
 
   it('ALLOWED_HOSTS: loopback names in development, PUBLIC_URL host in production, else none (warned)', () => {
     expect(loadConfig({}).allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]']);
-    const prod = { NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/folio', SESSION_SECRET: 'x'.repeat(40) };
+    const prod = {
+      NODE_ENV: 'production',
+      MONGODB_URI: 'mongodb://db/folio',
+      SESSION_SECRET: 'x'.repeat(40),
+      DATA_ENCRYPTION_KEY: 'k'.repeat(40),
+    };
     expect(loadConfig({ ...prod, PUBLIC_URL: 'https://Blog.Example.com' }).allowedHosts).toEqual(['blog.example.com']);
     const open = loadConfig(prod);
     expect(open.allowedHosts).toBeNull();
@@ -103,6 +120,7 @@ describe('configuration for hosts, proxies and cookies', () => {
       NODE_ENV: 'production',
       MONGODB_URI: 'mongodb://db/folio',
       SESSION_SECRET: 'x'.repeat(40),
+      DATA_ENCRYPTION_KEY: 'k'.repeat(40),
       SMTP_URL: 'smtp://mail.example:587',
     });
     expect(problems).toEqual([expect.stringMatching(/^PUBLIC_URL is required in production when SMTP_URL is set/)]);

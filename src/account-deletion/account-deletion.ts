@@ -59,11 +59,13 @@ export class AccountDeletion {
     const { users, sessions, securityLog, config, now } = this.deps;
     const at = now();
     const purgeAfter = new Date(at + config.deletionGraceDays * 86_400_000);
+    // Closing is a change of credentials: the version bump makes a sign-in racing it lose (it re-reads the
+    // version after storing its session), and voids every link and pending sign-in issued before.
     const closed = await users
       .findOneAndUpdate(
         { _id: user.id, deletedAt: { $exists: false } },
-        { $set: { deletedAt: new Date(at), purgeAfter } },
-        { projection: { email: 1, emailVerified: 1, credentialsVersion: 1 } },
+        { $set: { deletedAt: new Date(at), purgeAfter }, $inc: { credentialsVersion: 1 } },
+        { projection: { email: 1, emailVerified: 1, credentialsVersion: 1 }, returnDocument: 'after' },
       )
       .lean();
     if (!closed) return undefined;

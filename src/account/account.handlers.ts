@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { setPassword } from '../auth/credentials';
 import { checkCurrentPassword } from '../auth/current-password';
 import type { PasswordVerifier } from '../auth/passwords';
-import { signIn } from '../auth/sign-in';
+import type { SignInService } from '../auth/sign-in.service';
 import type { UserModel } from '../auth/user.model';
 import type { Config } from '../config';
 import { FormError, NotFoundError } from '../http/errors';
@@ -30,6 +30,8 @@ export interface AccountDeps {
   readonly securityLog: SecurityLog;
   /** requireSudo, configured (sudo.ts). */
   readonly sudo: RequestHandler;
+  /** A password change keeps this session signed in on a new id (through the one way in). */
+  readonly signIns: SignInService;
 }
 
 /** requireAuth runs first on every account route; this narrows the type for the handlers. */
@@ -49,6 +51,7 @@ export function accountHandlers({
   now,
   throttle,
   securityLog,
+  signIns,
 }: AccountDeps) {
   const listSessions: RequestHandler = async (req, res) => {
     const user = currentUser(req);
@@ -125,11 +128,7 @@ export function accountHandlers({
       { userId: user.id, newPassword: input.newPassword, keepSessionId: req.sessionID },
     );
     await pageViews.forget(req.sessionID);
-    await signIn(req, user, {
-      remember: req.session.auth?.remember ?? false,
-      rememberMeMs: config.session.rememberMeMs,
-      now: now(),
-    });
+    await signIns.renewAfterPasswordChange(req, user);
     await securityLog.record(user.id, 'password_changed', eventContext(req), { sessionsEnded: ended });
     (req.log ?? logger).info(
       { event: 'password_changed', username: user.username, ip: req.ip, sessionsEnded: ended },

@@ -3,22 +3,20 @@ import type { Logger } from 'pino';
 import type { EmailAddresses } from '../account/email.service';
 import type { AccountDeletion } from '../account-deletion/account-deletion';
 import type { Config } from '../config';
-import type { FactorStore } from '../factors/factors.store';
-import { beginSecondStep } from '../factors/second-step';
 import { FormError, TooManyRequestsError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { safeNextPath } from '../http/safe-redirect';
 import { echoable, parseForm } from '../http/validate';
-import { rotateCsrfToken } from '../security/csrf';
+import { credentialsVersionOf } from '../recovery/tokens';
 import type { AuthThrottle } from '../security/login-throttle';
 import { eventContext, type SecurityLog } from '../security-log/security-log';
 import type { Clock } from '../session/session-lifetime';
 import { destroySession } from '../session/session-ops';
 import type { SessionStore } from '../session/session-store';
 import { loginSchema, registerSchema } from './auth.schemas';
-import { completeSignIn, type SignInDeps } from './complete-sign-in';
 import { hashPassword, needsRehash, type PasswordVerifier } from './passwords';
+import { PENDING_SIGN_IN_MS, type SignInService } from './sign-in.service';
 import { isDuplicateKeyError, type UserModel } from './user.model';
 
 export interface AuthDeps {
@@ -32,15 +30,10 @@ export interface AuthDeps {
   /** Sends the link that confirms an address given at registration. */
   readonly addresses: EmailAddresses;
   readonly securityLog: SecurityLog;
-  readonly signInDeps: SignInDeps;
+  /** The one way in (sign-in.service.ts): every sign-in below ends there. */
+  readonly signIns: SignInService;
   readonly deletion: AccountDeletion;
-  /** Passkeys and authenticator codes: an account with codes gets the second step (src/factors). */
-  readonly factors: FactorStore;
 }
-
-const ACCOUNT_CLOSED = 'This account is closed and scheduled for deletion';
-/** How long after the password was given "keep my account" may be pressed. */
-const RESTORE_WINDOW_MS = 10 * 60_000;
 
 const INVALID_CREDENTIALS = 'Invalid username or password.';
 
@@ -53,9 +46,8 @@ export function authHandlers({
   now,
   addresses,
   securityLog,
-  signInDeps,
+  signIns,
   deletion,
-  factors,
 }: AuthDeps) {
   const showRegister: RequestHandler = (_req, res) => {
     res.render('auth/register', { title: 'Create an account' });
@@ -75,16 +67,20 @@ export function authHandlers({
       if (!isDuplicateKeyError(err)) throw err;
       throw new FormError(422, form.view, form.locals, { username: 'That username is taken' }, echoable(req.body));
     }
-    await completeSignIn(
-      req,
-      res,
-      signInDeps,
-      { _id: user.id, username: user.username },
-      {
-        remember: false,
-        method: 'password',
-      },
-    );
+    // A new account: its password was just set, and it has no second factor yet.
+    const signedIn = await signIns.complete(req, res, {
+      userId: user.id,
+      credentialsVersion: 0,
+      method: 'password',
+      secondFactorProven: true,
+      sudo: true,
+      remember: false,
+      welcome: `Welcome to Folio, ${user.username}!`,
+    });
+    if (signedIn.outcome !== 'signed_in') {
+      if (signedIn.outcome === 'answered') return;
+      throw new FormError(401, form.view, form.locals, {}, echoable(req.body), 'Sign in again', 'Please sign in.');
+    }
     if (input.email) {
       const owner = { id: user.id, username: user.username, credentialsVersion: 0 };
       await addresses.startVerification(owner, input.email, req.ip);
@@ -94,7 +90,6 @@ export function authHandlers({
       res.status(201).json({ user: { username: user.username } });
       return;
     }
-    flash(req, 'success', `Welcome to Folio, ${user.username}!`);
     res.redirect(303, '/posts');
   };
 
@@ -157,25 +152,20 @@ export function authHandlers({
     }
     await throttle.passwordAccepted(input.username, req.ip);
     const userId = String(user._id);
-    if (user.deletedAt) {
-      // The password is right, but the account is closed: say so, and offer to cancel the deletion.
-      req.session.pendingRestore = { userId, at: now() };
-      // The "keep my account" form posts from this new session: it needs its token now.
-      res.locals.csrfToken = rotateCsrfToken(req);
-      log.info({ event: 'login_closed_account', userId, ip: req.ip }, 'sign-in to a closed account');
-      if (wantsJson(req)) {
-        res.status(403).json({ error: ACCOUNT_CLOSED, purgeAfter: user.purgeAfter });
-        return;
-      }
-      res.status(403).render('auth/closed', { title: 'This account is closed', purgeAfter: user.purgeAfter });
-      return;
-    }
-    // Authenticator codes on: not signed in yet, the code comes first (src/factors/second-step.ts).
-    const pending = { userId, username: user.username, remember: input.remember, next: input.next ?? '' };
-    if (await beginSecondStep(req, res, factors, pending, now())) return;
+    // The password proves what an account without codes has; one with codes gets the second step first.
+    const result = await signIns.complete(req, res, {
+      userId,
+      credentialsVersion: credentialsVersionOf(user),
+      method: 'password',
+      secondFactorProven: false,
+      sudo: true,
+      remember: input.remember,
+      next: input.next ?? '',
+      offerRestore: true,
+    });
+    if (result.outcome === 'answered') return;
     // A password change that ran while this password was being checked wins: this session is not kept.
-    if (!(await completeSignIn(req, res, signInDeps, user, { remember: input.remember, method: 'password' }))) {
-      log.warn({ event: 'login_superseded', username: user.username, ip: req.ip }, 'password changed during login');
+    if (result.outcome === 'superseded') {
       throw new FormError(
         401,
         form.view,
@@ -192,39 +182,59 @@ export function authHandlers({
         .then((passwordHash) => users.updateOne({ _id: userId, passwordHash: user.passwordHash }, { passwordHash }))
         .catch((err: unknown) => log.error({ err }, 'password hash upgrade failed'));
     }
-    log.info({ event: 'login', username: user.username, userId, ip: req.ip }, 'login succeeded');
     if (wantsJson(req)) {
       res.json({ message: 'Logged in' });
       return;
     }
-    flash(req, 'success', `Signed in as ${user.username}.`);
     res.redirect(303, safeNextPath(input.next));
   };
 
-  /** "Keep my account", offered after the right password for a closed account: cancels, then signs in. */
+  /**
+   * "Keep my account", offered after the right password for a closed account: cancels the deletion, then goes
+   * back into the sign-in pipeline like any sign-in — so an account with codes still gets the second step, and
+   * nothing here grants sudo mode.
+   */
   const restoreAtSignIn: RequestHandler = async (req, res) => {
     const pending = req.session.pendingRestore;
     req.session.pendingRestore = undefined;
-    if (!pending || now() - pending.at > RESTORE_WINDOW_MS) {
-      flash(req, 'info', 'Please enter your password again.');
+    const startAgain = (message: string) => {
+      if (wantsJson(req)) {
+        res.status(401).json({ error: message });
+        return;
+      }
+      flash(req, 'info', message);
       res.redirect(303, '/auth/login');
-      return;
+    };
+    if (!pending || now() - pending.at > PENDING_SIGN_IN_MS || typeof pending.credentialsVersion !== 'number') {
+      return startAgain('Please enter your password again.');
     }
-    await deletion.cancel(pending.userId, eventContext(req));
-    const user = await users
-      .findById(pending.userId, { username: 1, credentialsVersion: 1, email: 1, emailVerified: 1, deletedAt: 1 })
-      .lean();
-    if (!user || user.deletedAt) {
-      flash(req, 'error', 'This account can no longer be restored.');
-      res.redirect(303, '/auth/login');
-      return;
+    // The password given belongs to the credentials of now: a reset since then voids it.
+    const current = await users.findById(pending.userId, { credentialsVersion: 1 }).lean();
+    if (!current || credentialsVersionOf(current) !== pending.credentialsVersion) {
+      return startAgain('Please enter your password again.');
     }
-    await completeSignIn(req, res, signInDeps, user, { remember: false, method: 'password' });
+    if (!(await deletion.cancel(pending.userId, eventContext(req)))) {
+      return startAgain('This account can no longer be restored.');
+    }
+    const welcome = 'Welcome back: your account is restored and nothing will be deleted.';
+    // Shown after the second step too, for an account with codes (the flash survives the new session id).
+    if (!wantsJson(req)) flash(req, 'success', 'Your account is restored and nothing will be deleted.');
+    const result = await signIns.complete(req, res, {
+      userId: pending.userId,
+      credentialsVersion: pending.credentialsVersion,
+      method: 'password',
+      secondFactorProven: false,
+      sudo: false,
+      remember: false,
+      next: '/posts',
+      welcome,
+    });
+    if (result.outcome === 'answered') return;
+    if (result.outcome === 'superseded') return startAgain('Please sign in again.');
     if (wantsJson(req)) {
       res.json({ message: 'Account restored' });
       return;
     }
-    flash(req, 'success', 'Welcome back: your account is restored and nothing will be deleted.');
     res.redirect(303, '/posts');
   };
 

@@ -1,41 +1,57 @@
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import type { SessionData } from 'express-session';
-import { mergeReadingListAtSignIn } from '../reading-list/reading-list.session';
 import { rotateCsrfToken } from '../security/csrf';
 import { regenerateSession, saveSession } from '../session/session-ops';
 
+/**
+ * The low-level steps of becoming signed in. Only the sign-in pipeline (sign-in.service.ts) may call them:
+ * test/security/one-way-in.test.ts fails if anything else in src/ imports this module.
+ */
+
 /** Anonymous state that survives signing in (the visitor keeps what they did before logging in). */
 const CARRIED_OVER: readonly (keyof SessionData)[] = ['flash', 'readingList', 'keptForm'];
+
+/** Runs on the new session before it is saved (e.g. the reading list's merge), given the signed-in user's id. */
+export type SignedInHook = (req: Request, userId: string) => Promise<void>;
 
 export interface SignInOptions {
   readonly remember: boolean;
   readonly rememberMeMs: number;
   readonly now: number;
+  /** Sudo mode starts now: only when the sign-in proved everything the account has (see sign-in.service.ts). */
+  readonly sudo: boolean;
+  readonly hooks: readonly SignedInHook[];
 }
 
 /**
- * Signs a user in on a brand-new session id: the old session is destroyed in the store, so an id planted
- * before login (session fixation) is worthless afterwards, and the CSRF token (kept in the session) is new.
- * Saved before the caller redirects.
+ * A new session id for this visitor, keeping the anonymous state worth keeping: the old session is ended in
+ * the store, so an id planted before (session fixation) is worthless afterwards.
+ */
+export async function renewSessionId(req: Request): Promise<void> {
+  const carried = Object.fromEntries(
+    CARRIED_OVER.filter((key) => req.session[key] !== undefined).map((key) => [key, req.session[key]]),
+  );
+  await regenerateSession(req);
+  Object.assign(req.session, carried);
+}
+
+/**
+ * Signs a user in on a brand-new session id, with a new CSRF token (kept in the session). Saved before the
+ * caller redirects.
  */
 export async function signIn(
   req: Request,
   user: { readonly id: string; readonly username: string },
   options: SignInOptions,
 ): Promise<void> {
-  const carried = Object.fromEntries(
-    CARRIED_OVER.filter((key) => req.session[key] !== undefined).map((key) => [key, req.session[key]]),
-  );
-  await regenerateSession(req);
-  Object.assign(req.session, carried);
+  await renewSessionId(req);
   req.session.user = { id: user.id, username: user.username };
-  // A password (or passkey) was just presented: sudo mode starts now (see account/sudo.ts).
   req.session.auth = {
     signedInAt: options.now,
     lastSeenAt: options.now,
     remember: options.remember,
-    reauthAt: options.now,
+    ...(options.sudo ? { reauthAt: options.now } : {}),
   };
   req.session.device = {
     publicId: randomUUID(),
@@ -43,7 +59,7 @@ export async function signIn(
     ip: req.ip ?? 'unknown',
   };
   rotateCsrfToken(req);
-  await mergeReadingListAtSignIn(req, user.id);
+  for (const hook of options.hooks) await hook(req, user.id);
   // A fresh session's cookie has no Max-Age (it ends with the browser); "Remember me" makes it persistent.
   if (options.remember) req.session.cookie.maxAge = options.rememberMeMs;
   await saveSession(req);

@@ -12,6 +12,8 @@ const userSchema = new Schema(
     purgeAfter: { type: Date },
     // Set by the one process that purges the account; a cancellation needs it absent.
     purgeClaimedAt: { type: Date },
+    // Set while an admin has suspended the account: sign-in refused (auth/sign-in.service.ts).
+    suspendedAt: { type: Date },
     // Optional. Lower-cased, so uniqueness (below) ignores case. Until verified it recovers nothing.
     email: { type: String, lowercase: true, trim: true },
     emailVerified: { type: Boolean },

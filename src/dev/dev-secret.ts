@@ -11,10 +11,15 @@ import path from 'node:path';
 export function loadDevSecret(
   env: Readonly<Record<string, string | undefined>>,
   dataDir: string,
+  // The data-encryption key (DATA_ENCRYPTION_KEY, `.data/data-key`) is made and kept the same way.
+  which: { readonly variable: string; readonly fileName: string } = {
+    variable: 'SESSION_SECRET',
+    fileName: 'session-secret',
+  },
 ): { secret: string; file: string; created: boolean } | undefined {
   const nodeEnv = env.NODE_ENV || 'development';
-  if (nodeEnv !== 'development' || (env.SESSION_SECRET ?? '').trim() !== '') return undefined;
-  const file = path.join(dataDir, 'session-secret');
+  if (nodeEnv !== 'development' || (env[which.variable] ?? '').trim() !== '') return undefined;
+  const file = path.join(dataDir, which.fileName);
   try {
     const kept = readFileSync(file, 'utf8').trim();
     if (kept.length >= 32) return { secret: kept, file, created: false };

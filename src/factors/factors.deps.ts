@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { describeDevice } from '../account/describe-device';
-import type { SignInDeps } from '../auth/complete-sign-in';
+import type { SignInService } from '../auth/sign-in.service';
 import type { UserModel } from '../auth/user.model';
 import type { Config } from '../config';
 import type { Mailer } from '../mail/mailer';
@@ -9,6 +9,7 @@ import { publicLink } from '../recovery/links';
 import type { AuthThrottle } from '../security/login-throttle';
 import { EVENT_TEXT, eventContext, type SecurityEventType, type SecurityLog } from '../security-log/security-log';
 import type { Clock } from '../session/session-lifetime';
+import type { CodeThrottle } from './code-throttle';
 import type { FactorStore } from './factors.store';
 
 export interface FactorDeps {
@@ -18,7 +19,10 @@ export interface FactorDeps {
   readonly securityLog: SecurityLog;
   readonly mailer: Mailer;
   readonly throttle: AuthThrottle;
-  readonly signInDeps: SignInDeps;
+  /** The one way in: a right code or passkey ends there (src/auth/sign-in.service.ts). */
+  readonly signIns: SignInService;
+  /** Wrong codes per account (code-throttle.ts). */
+  readonly codeThrottle: CodeThrottle;
   readonly logger: Logger;
   readonly now: Clock;
   /** requireSudo, configured (account/sudo.ts). */

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Connection, mongo } from 'mongoose';
+import { DataCipher } from '../security/data-cipher';
 
 export const PASSKEYS_COLLECTION = 'passkeys';
 export const TWO_FACTOR_COLLECTION = 'two_factor';
@@ -32,7 +33,7 @@ export interface RecoveryCode {
 export interface TwoFactorRecord {
   readonly _id?: mongo.ObjectId;
   readonly userId: string;
-  /** The TOTP secret, base32. */
+  /** The TOTP secret, base32 — stored encrypted (DataCipher, bound to the user id); plain once read. */
   readonly secret: string;
   readonly enabledAt: Date;
   /** The last time-step a code was accepted for: each code works once, and no earlier one after it. */
@@ -83,13 +84,56 @@ export class FactorStore {
   readonly passkeys: mongo.Collection<PasskeyRecord>;
   readonly twoFactor: mongo.Collection<TwoFactorRecord>;
 
-  constructor(connection: Connection) {
+  /** `cipher` encrypts seeds at rest; only code that never reads or writes a seed (the purge) may omit it. */
+  constructor(
+    connection: Connection,
+    private readonly cipher?: DataCipher,
+  ) {
     this.passkeys = connection.collection<PasskeyRecord>(PASSKEYS_COLLECTION);
     this.twoFactor = connection.collection<TwoFactorRecord>(TWO_FACTOR_COLLECTION);
   }
 
+  private requireCipher(): DataCipher {
+    if (!this.cipher) throw new Error('FactorStore needs its DataCipher to read or write authenticator seeds');
+    return this.cipher;
+  }
+
+  /** The account's codes, with the seed decrypted. */
   async twoFactorOf(userId: string): Promise<TwoFactorRecord | null> {
-    return this.twoFactor.findOne({ userId });
+    const record = await this.twoFactor.findOne({ userId });
+    if (!record) return null;
+    return { ...record, secret: await this.readSecret(record) };
+  }
+
+  /**
+   * Decrypts a stored seed. A seed stored in the clear (before seeds were encrypted) or under a retired key is
+   * re-encrypted under the current key on this first use — conditionally, so a concurrent change wins.
+   */
+  private async readSecret(record: TwoFactorRecord): Promise<string> {
+    const cipher = this.requireCipher();
+    const encrypted = DataCipher.isEncrypted(record.secret);
+    const plain = encrypted ? cipher.decrypt(record.secret, record.userId) : record.secret;
+    if (!encrypted || cipher.isStale(record.secret)) {
+      await this.twoFactor.updateOne(
+        { userId: record.userId, secret: record.secret },
+        { $set: { secret: cipher.encrypt(plain, record.userId) } },
+      );
+    }
+    return plain;
+  }
+
+  /** The setup secret kept in the session while codes are being turned on: encrypted there too. */
+  sealSetupSecret(secret: string, userId: string): string {
+    return this.requireCipher().encrypt(secret, `setup:${userId}`);
+  }
+
+  openSetupSecret(sealed: string, userId: string): string | undefined {
+    try {
+      return this.requireCipher().decrypt(sealed, `setup:${userId}`);
+    } catch {
+      // Another key, another user, or a clear value from before: a new secret is made instead.
+      return undefined;
+    }
   }
 
   async hasTwoFactor(userId: string): Promise<boolean> {
@@ -100,7 +144,15 @@ export class FactorStore {
   async enableTwoFactor(userId: string, secret: string, step: number, codes: RecoveryCode[], now: Date) {
     const res = await this.twoFactor.updateOne(
       { userId },
-      { $setOnInsert: { userId, secret, enabledAt: now, lastUsedStep: step, recoveryCodes: codes } },
+      {
+        $setOnInsert: {
+          userId,
+          secret: this.requireCipher().encrypt(secret, userId),
+          enabledAt: now,
+          lastUsedStep: step,
+          recoveryCodes: codes,
+        },
+      },
       { upsert: true },
     );
     return res.upsertedCount === 1;

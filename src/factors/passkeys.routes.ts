@@ -9,14 +9,14 @@ import { type RequestHandler, Router } from 'express';
 import { mongo } from 'mongoose';
 import { z } from 'zod';
 import { describeDevice } from '../account/describe-device';
-import { completeSignIn } from '../auth/complete-sign-in';
 import { requireAuth } from '../auth/require-auth';
 import { BadRequestError, HttpError, NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { publicRoute } from '../http/route-access';
 import { safeNextPath } from '../http/safe-redirect';
-import { parseForm } from '../http/validate';
+import { parseForm, withoutControlCharacters } from '../http/validate';
+import { credentialsVersionOf } from '../recovery/tokens';
 import { rotateCsrfToken } from '../security/csrf';
 import { eventContext } from '../security-log/security-log';
 import { type FactorDeps, factorChanged, signedInUser } from './factors.deps';
@@ -52,7 +52,8 @@ const signInSchema = z.object({
 });
 
 function parseJson<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
-  const result = schema.safeParse(body);
+  // Control characters never reach storage (a passkey's name), as in every form (http/validate.ts).
+  const result = schema.safeParse(withoutControlCharacters(body));
   if (!result.success) throw new BadRequestError('Malformed passkey response');
   return result.data;
 }
@@ -104,7 +105,9 @@ export function passkeyAccountRoutes(deps: FactorDeps): Router {
       attestationType: 'none',
       timeout: CHALLENGE_MS,
       excludeCredentials: existing.map((p) => ({ id: p.credentialId, transports: p.transports })),
-      authenticatorSelection: { residentKey: 'required', userVerification: 'preferred' },
+      // A passkey replaces the password and the code, and grants sudo: the person must be verified (PIN,
+      // biometrics), not merely present.
+      authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
     });
     req.session.webauthnChallenge = { challenge: options.challenge, purpose: 'register', userId: user.id, at: now() };
     res.json(options);
@@ -124,7 +127,7 @@ export function passkeyAccountRoutes(deps: FactorDeps): Router {
         expectedChallenge: challenge.challenge,
         expectedOrigin: rp.origin,
         expectedRPID: rp.rpID,
-        requireUserVerification: false,
+        requireUserVerification: true,
       });
     } catch (err) {
       req.log.warn({ event: 'passkey_add_refused', userId: user.id, err: (err as Error).message }, 'passkey refused');
@@ -203,7 +206,7 @@ export function passkeyAccountRoutes(deps: FactorDeps): Router {
 
 /** /auth/passkey: sign in with a passkey (button or the browser's autofill). */
 export function passkeySignInRoutes(deps: FactorDeps): Router {
-  const { config, factors, users, now, signInDeps, securityLog } = deps;
+  const { config, factors, users, now, signIns, securityLog } = deps;
   const rp = relyingParty(config);
   const router = Router();
 
@@ -211,7 +214,7 @@ export function passkeySignInRoutes(deps: FactorDeps): Router {
   const options: RequestHandler = async (req, res) => {
     const opts = await generateAuthenticationOptions({
       rpID: rp.rpID,
-      userVerification: 'preferred',
+      userVerification: 'required',
       timeout: CHALLENGE_MS,
     });
     req.session.webauthnChallenge = { challenge: opts.challenge, purpose: 'sign-in', at: now() };
@@ -231,6 +234,9 @@ export function passkeySignInRoutes(deps: FactorDeps): Router {
     if (!challenge) return refuse('no challenge waiting');
     const record = await factors.findPasskey(input.response.id);
     if (!record) return refuse('unknown credential');
+    // The credentials version as this sign-in begins: a password change or closure from here on wins.
+    const account = await users.findById(record.userId, { credentialsVersion: 1 }).lean();
+    if (!account) return refuse('no such account', record.userId);
     const handle = input.response.response.userHandle;
     if (handle && Buffer.from(handle, 'base64url').toString('utf8') !== record.userId) {
       return refuse('user handle does not match', record.userId);
@@ -250,7 +256,8 @@ export function passkeySignInRoutes(deps: FactorDeps): Router {
           counter: 0,
           transports: record.transports,
         },
-        requireUserVerification: false,
+        // Present is not enough: the authenticator must have verified the person (UV flag).
+        requireUserVerification: true,
       });
     } catch (err) {
       return refuse((err as Error).message, record.userId);
@@ -279,23 +286,19 @@ export function passkeySignInRoutes(deps: FactorDeps): Router {
       // Removed meanwhile, or the same assertion used twice at once: only one use wins.
       return refuse('counter already moved on', record.userId);
     }
-    const user = await users
-      .findById(record.userId, { username: 1, credentialsVersion: 1, email: 1, emailVerified: 1, deletedAt: 1 })
-      .lean();
-    if (!user) throw new PasskeyRefused();
-    if (user.deletedAt) {
-      throw new HttpError(
-        403,
-        'This account is closed and scheduled for deletion: sign in with your password to keep it',
-      );
-    }
-    if (!(await completeSignIn(req, res, signInDeps, user, { remember: input.remember === true, method: 'passkey' }))) {
-      throw new PasskeyRefused();
-    }
-    log.info(
-      { event: 'login', username: user.username, userId: record.userId, ip: req.ip, method: 'passkey' },
-      'login succeeded',
-    );
+    // A user-verified passkey proves what the account has (it replaces password and code): sudo too.
+    const result = await signIns.complete(req, res, {
+      userId: record.userId,
+      credentialsVersion: credentialsVersionOf(account),
+      method: 'passkey',
+      secondFactorProven: true,
+      sudo: true,
+      remember: input.remember === true,
+      next: input.next ?? '',
+    });
+    if (result.outcome === 'answered') return;
+    if (result.outcome === 'superseded') throw new PasskeyRefused();
+    const user = result.user;
     flash(req, 'success', `Signed in as ${user.username}.`);
     res.json({ message: 'Logged in', redirect: safeNextPath(input.next) });
   };

@@ -1,18 +1,22 @@
 import { type Request, type RequestHandler, Router } from 'express';
 import { z } from 'zod';
-import { completeSignIn } from '../auth/complete-sign-in';
+import { describeDevice } from '../account/describe-device';
 import { requireAuth } from '../auth/require-auth';
+import { PENDING_SIGN_IN_MS } from '../auth/sign-in.service';
 import { FormError, TooManyRequestsError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { publicRoute } from '../http/route-access';
 import { safeNextPath } from '../http/safe-redirect';
 import { parseForm } from '../http/validate';
+import { describeDuration } from '../mail/templates';
+import { publicLink } from '../recovery/links';
 import { eventContext } from '../security-log/security-log';
 import { hasSessionData } from '../session/session-ops';
+import { CODE_FAILURES_PER_ACCOUNT, CODE_LOCK_SECONDS } from './code-throttle';
 import { type FactorDeps, factorChanged, signedInUser } from './factors.deps';
 import { newRecoveryCodes } from './factors.store';
-import { checkSecondFactor, SECOND_STEP_MS } from './second-step';
+import { type CodeCheck, checkSecondFactor } from './second-step';
 import { groupSecret, matchTotp, newTotpSecret, otpauthUri, qrDataUrl } from './totp';
 
 /** A secret being set up is kept this long in the session before a new one is made. */
@@ -28,18 +32,69 @@ const codeSchema = z.object({
 
 const INVALID_CODE = 'That code is not right, or it was used already.';
 
+/**
+ * Checks a code (authenticator or recovery) for an account, counted per account (code-throttle.ts): refused
+ * unchecked (429) while the account's codes are paused; the wrong code that reaches the limit writes its own
+ * security-log event and mails the owner, whose password is evidently known; a right code ends the streak.
+ */
+async function checkCountedCode(deps: FactorDeps, req: Request, userId: string, code: string): Promise<CodeCheck> {
+  const { codeThrottle, factors, now, securityLog } = deps;
+  const attempt = await codeThrottle.begin(userId);
+  if (!attempt.allowed) {
+    (req.log ?? deps.logger).warn({ event: 'second_factor_paused', userId, ip: req.ip }, 'codes paused for account');
+    throw new TooManyRequestsError(attempt.retryAfterSeconds);
+  }
+  const check = await checkSecondFactor(factors, userId, code, now());
+  if (check.ok) {
+    await codeThrottle.clear(userId);
+    return check;
+  }
+  const context = eventContext(req);
+  await securityLog.recordFailure(userId, context);
+  if (attempt.left === 0) {
+    (req.log ?? deps.logger).warn(
+      { event: 'second_factor_locked', userId, ip: req.ip },
+      'codes paused: too many wrong',
+    );
+    await securityLog.record(userId, 'second_factor_locked', context, { failures: CODE_FAILURES_PER_ACCOUNT });
+    const user = await deps.users.findById(userId, { username: 1, email: 1, emailVerified: 1 }).lean();
+    if (user?.email && user.emailVerified) {
+      deps.mailer.send({
+        to: user.email,
+        template: 'codes-locked',
+        data: {
+          username: user.username,
+          failures: CODE_FAILURES_PER_ACCOUNT,
+          pausedFor: describeDuration(CODE_LOCK_SECONDS * 1000),
+          when: new Date(now()).toUTCString(),
+          device: describeDevice(req.get('user-agent') ?? ''),
+          ip: req.ip ?? 'unknown',
+          forgotUrl: publicLink(deps.config.publicUrl, '/auth/forgot'),
+          securityUrl: publicLink(deps.config.publicUrl, '/account/security'),
+        },
+      });
+    }
+  }
+  return check;
+}
+
 /** /account/two-factor: turn authenticator codes on (QR, secret, one code), off (a code), new recovery codes. */
 export function twoFactorAccountRoutes(deps: FactorDeps): Router {
-  const { factors, throttle, now, sudo } = deps;
+  const { factors, now, sudo } = deps;
   const router = Router();
   const title = 'Two-factor authentication';
 
-  /** The secret this session is setting up (made on first view, kept in the session until turned on). */
+  /**
+   * The secret this session is setting up (made on first view, kept in the session until turned on) —
+   * encrypted there, like the stored seeds: a copy of the sessions collection yields no seed either.
+   */
   function setupSecret(req: Request): string {
+    const user = signedInUser(req);
     const setup = req.session.totpSetup;
-    if (setup && now() - setup.at <= SETUP_MS) return setup.secret;
+    const kept = setup && now() - setup.at <= SETUP_MS ? factors.openSetupSecret(setup.secret, user.id) : undefined;
+    if (kept) return kept;
     const secret = newTotpSecret();
-    req.session.totpSetup = { secret, at: now() };
+    req.session.totpSetup = { secret: factors.sealSetupSecret(secret, user.id), at: now() };
     return secret;
   }
 
@@ -134,15 +189,9 @@ export function twoFactorAccountRoutes(deps: FactorDeps): Router {
       return;
     }
     const input = parseForm(codeSchema, req.body, form);
-    // Guessing codes here is throttled like guessing passwords (a stolen session in sudo mode is not enough).
-    const attempt = await throttle.beginPasswordAttempt(user.username, req.ip);
-    if (!attempt.allowed) throw new TooManyRequestsError(attempt.retryAfterSeconds);
-    const check = await checkSecondFactor(factors, user.id, input.code, now());
-    if (!check.ok) {
-      await deps.securityLog.recordFailure(user.id, eventContext(req));
-      throw new FormError(422, form.view, form.locals, { code: INVALID_CODE }, {});
-    }
-    await throttle.passwordAccepted(user.username, req.ip);
+    // Guessing codes here counts on the account's code limit (a stolen session in sudo mode is not enough).
+    const check = await checkCountedCode(deps, req, user.id, input.code);
+    if (!check.ok) throw new FormError(422, form.view, form.locals, { code: INVALID_CODE }, {});
     await factors.disableTwoFactor(user.id);
     await factorChanged(deps, req, user.id, 'two_factor_disabled');
     req.log.info({ event: 'two_factor_disabled', userId: user.id }, 'authenticator codes turned off');
@@ -177,14 +226,15 @@ export function twoFactorAccountRoutes(deps: FactorDeps): Router {
 
 /** /auth/two-factor: the second step of a sign-in, for a visitor whose password was right a moment ago. */
 export function twoFactorSignInRoutes(deps: FactorDeps): Router {
-  const { factors, throttle, now, users, signInDeps } = deps;
+  const { now, signIns } = deps;
   const router = Router();
   const title = 'Enter your code';
 
   function pending(req: Request) {
     const step = req.session.pendingSecondStep;
     if (!step) return null;
-    if (now() - step.at > SECOND_STEP_MS) {
+    // A step from before steps were bound to the credentials version is not trusted: sign in again.
+    if (now() - step.at > PENDING_SIGN_IN_MS || typeof step.credentialsVersion !== 'number') {
       req.session.pendingSecondStep = undefined;
       return null;
     }
@@ -212,44 +262,39 @@ export function twoFactorSignInRoutes(deps: FactorDeps): Router {
     const form = { view: 'auth/two-factor', locals: { title } };
     const input = parseForm(codeSchema, req.body, form);
     const log = req.log ?? deps.logger;
-    // Taken before the code is checked, atomically, on the same counters as passwords.
-    const attempt = await throttle.beginPasswordAttempt(step.username, req.ip);
-    if (!attempt.allowed) {
-      log.warn({ event: 'two_factor_throttled', username: step.username, ip: req.ip }, 'second step throttled');
-      throw new TooManyRequestsError(attempt.retryAfterSeconds, { ...form, values: {}, now: now() });
+    let check: CodeCheck;
+    try {
+      check = await checkCountedCode(deps, req, step.userId, input.code);
+    } catch (err) {
+      if (err instanceof TooManyRequestsError) {
+        throw new TooManyRequestsError(err.retryAfterSeconds, { ...form, values: {}, now: now() });
+      }
+      throw err;
     }
-    const check = await checkSecondFactor(factors, step.userId, input.code, now());
     if (!check.ok) {
       log.warn({ event: 'two_factor_failed', username: step.username, ip: req.ip }, 'wrong second-step code');
-      await deps.securityLog.recordFailure(step.userId, eventContext(req));
       throw new FormError(401, form.view, form.locals, { code: INVALID_CODE }, {}, 'Invalid code');
     }
-    await throttle.passwordAccepted(step.username, req.ip);
-    const user = await users
-      .findById(step.userId, { username: 1, credentialsVersion: 1, email: 1, emailVerified: 1, deletedAt: 1 })
-      .lean();
-    if (!user || user.deletedAt) return startAgain(req, res);
-    // completeSignIn starts a new session: the pending step does not survive it.
-    const signedIn = await completeSignIn(req, res, signInDeps, user, {
-      remember: step.remember,
+    // The pipeline starts a new session: the pending step does not survive it. Sudo only for password + code
+    // (a recovery code replaces the authenticator, and "keep my account" grants none).
+    const result = await signIns.complete(req, res, {
+      userId: step.userId,
+      credentialsVersion: step.credentialsVersion,
       method: check.method,
+      secondFactorProven: true,
+      sudo: step.sudo && check.method === 'two_factor',
+      remember: step.remember,
+      next: step.next,
     });
-    if (!signedIn) {
-      log.warn({ event: 'login_superseded', username: user.username, ip: req.ip }, 'password changed during login');
-      return startAgain(req, res);
-    }
+    if (result.outcome === 'answered') return;
+    if (result.outcome === 'superseded') return startAgain(req, res);
     if (check.method === 'recovery_code') {
       await factorChanged(deps, req, step.userId, 'recovery_code_used', { left: check.left });
     }
-    log.info(
-      { event: 'login', username: user.username, userId: step.userId, ip: req.ip, method: check.method },
-      'login succeeded',
-    );
     if (wantsJson(req)) {
       res.json({ message: 'Logged in' });
       return;
     }
-    flash(req, 'success', `Signed in as ${user.username}.`);
     if (check.method === 'recovery_code') {
       flash(
         req,

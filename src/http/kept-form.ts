@@ -12,8 +12,12 @@ import { echoable } from './validate';
  * on another device, logged out in another tab, idle or absolute timeout), what was typed is kept in the
  * visitor's new anonymous session (server-side: no script needed, nothing left in the browser's storage),
  * the writer is sent to log in with the reason and `next` back to the form, and the form is filled in again
- * on the first visit after signing in. Bounded: at most KEPT_FORM_MAX_CHARS characters in all, one form at a
- * time (the newest), dropped after KEPT_FORM_MAX_AGE_MS. Passwords and tokens are never kept.
+ * on the first visit after signing in. Bounded: at most KEPT_FORM_MAX_CHARS characters in all (names and
+ * values), only the form's own fields, one form at a time (the newest), dropped after KEPT_FORM_MAX_AGE_MS.
+ * Passwords and tokens are never kept.
+ * A kept form belongs to whoever typed it (issue 19): it is kept only from a session that was signed in (its
+ * user id kept with it), shown again only to that user, and dropped when anyone else signs in on that browser
+ * (auth/sign-in.service.ts) — so nobody can plant text in someone's form, or read what they left.
  */
 
 export const KEPT_FORM_MAX_CHARS = 24_000;
@@ -26,6 +30,8 @@ export interface KeptForm {
   readonly keptAt: number;
   /** Why the session ended, for the login page (the visitor's new session no longer names the old one). */
   readonly reason?: LoginReason;
+  /** Who was signed in on the session that ended: the only one it is restored to. */
+  readonly userId: string;
 }
 
 declare module 'express-session' {
@@ -58,34 +64,52 @@ export const LOGIN_REASONS: Readonly<Record<LoginReason, string>> = {
 
 const EXPIRY_FLASH = /^Your session expired/;
 
-/** Fields never kept or sent again: secrets, the token, and navigation helpers. */
-const NOT_KEPT = /password|^_csrf$|^returnTo$|^next$/i;
-
 const OBJECT_ID = '[a-f0-9]{24}';
 
-/** The writing forms whose text is worth keeping: where each POST comes from. */
-const WRITING_FORMS: readonly { readonly action: RegExp; readonly page: (id: string) => string }[] = [
-  { action: /^\/posts\/?$/, page: () => '/posts/new' },
-  { action: new RegExp(`^/posts/(${OBJECT_ID})/?$`, 'i'), page: (id) => `/posts/${id}/edit` },
-  { action: new RegExp(`^/posts/(${OBJECT_ID})/comments/?$`, 'i'), page: (id) => `/posts/${id}` },
+/** The post form's own fields: nothing else a request carries is kept. */
+const POST_FIELDS = ['title', 'body', 'tags', 'status', 'publishAt'] as const;
+
+/** The writing forms whose text is worth keeping: where each POST comes from, and the fields it has. */
+const WRITING_FORMS: readonly {
+  readonly action: RegExp;
+  readonly page: (id: string) => string;
+  readonly fields: readonly string[];
+}[] = [
+  { action: /^\/posts\/?$/, page: () => '/posts/new', fields: POST_FIELDS },
+  { action: new RegExp(`^/posts/(${OBJECT_ID})/?$`, 'i'), page: (id) => `/posts/${id}/edit`, fields: POST_FIELDS },
+  { action: new RegExp(`^/posts/(${OBJECT_ID})/comments/?$`, 'i'), page: (id) => `/posts/${id}`, fields: ['body'] },
 ];
 
-/** The page of the writing form this POST came from, or undefined for any other form. */
-export function writingFormPage(req: Request): string | undefined {
+function writingFormOf(req: Request) {
   if (req.method !== 'POST') return undefined;
   const path = req.originalUrl.split('?')[0] ?? '';
   for (const form of WRITING_FORMS) {
     const match = form.action.exec(path);
-    if (match) return form.page((match[1] ?? '').toLowerCase());
+    if (match) return { page: form.page((match[1] ?? '').toLowerCase()), fields: form.fields };
   }
   return undefined;
 }
 
-/** The fields a person typed (plain strings only, no secrets), within the size bound; undefined if over it. */
-function typedFields(req: Request): Record<string, string> | undefined {
-  const fields = Object.fromEntries(Object.entries(echoable(req.body)).filter(([name]) => !NOT_KEPT.test(name)));
-  const size = Object.values(fields).reduce((sum, value) => sum + value.length, 0);
+/** The page of the writing form this POST came from, or undefined for any other form. */
+export function writingFormPage(req: Request): string | undefined {
+  return writingFormOf(req)?.page;
+}
+
+/** The form's own fields as typed (plain strings), within the size bound (names and values); else undefined. */
+function typedFields(req: Request, own: readonly string[]): Record<string, string> | undefined {
+  const fields = Object.fromEntries(Object.entries(echoable(req.body)).filter(([name]) => own.includes(name)));
+  const size = Object.entries(fields).reduce((sum, [name, value]) => sum + name.length + value.length, 0);
   return size <= KEPT_FORM_MAX_CHARS ? fields : undefined;
+}
+
+/**
+ * Who was signed in on the session that just ended for this visitor: from the store's tombstone, or from the
+ * timeout that replaced it (session-lifetime.ts). Undefined for a visitor who never was: nothing is kept then.
+ */
+function endedSessionUser(req: Request, res: Response): string | undefined {
+  const fromTombstone: unknown = res.locals.sessionEndedUserId;
+  if (typeof fromTombstone === 'string') return fromTombstone;
+  return req.session?.endedUserId;
 }
 
 /**
@@ -116,16 +140,24 @@ function reasonForPage(page: string): LoginReason {
  */
 export function sendToLogin(req: Request, res: Response): void {
   const ended = endedReason(req, res);
-  const formPage = writingFormPage(req);
+  const form = writingFormOf(req);
   let next: string | undefined;
   if (req.method === 'GET') {
     next = req.originalUrl;
-  } else if (formPage) {
+  } else if (form) {
+    const formPage = form.page;
     // A comment's form is further down its post's page.
     next = /^\/posts\/[a-f0-9]{24}$/.test(formPage) ? `${formPage}#comments` : formPage;
-    const fields = typedFields(req);
-    if (fields && Object.values(fields).some((v) => v.trim() !== '')) {
-      req.session.keptForm = { page: formPage, fields, keptAt: Date.now(), ...(ended ? { reason: ended } : {}) };
+    const owner = endedSessionUser(req, res);
+    const fields = owner ? typedFields(req, form.fields) : undefined;
+    if (owner && fields && Object.values(fields).some((v) => v.trim() !== '')) {
+      req.session.keptForm = {
+        page: formPage,
+        fields,
+        keptAt: Date.now(),
+        userId: owner,
+        ...(ended ? { reason: ended } : {}),
+      };
     }
   }
   res.redirect(303, next ? `/auth/login?next=${encodeURIComponent(next)}` : '/auth/login');
@@ -192,7 +224,13 @@ export const restoreKeptForm: RequestHandler = (req, res, next) => {
     delete req.session.keptForm;
     return next();
   }
-  if (!req.session.user || req.path !== kept.page) return next();
+  if (!req.session.user) return next();
+  // Only to whoever typed it; anyone else signed in here never sees it (and it goes).
+  if (kept.userId !== req.session.user.id) {
+    delete req.session.keptForm;
+    return next();
+  }
+  if (req.path !== kept.page) return next();
   delete req.session.keptForm;
   flash(req, 'info', 'Here is what you wrote before you were signed out. Check it, then send it again.');
   const render = res.render.bind(res);

@@ -1,3 +1,5 @@
+import { parse as parseCookies } from 'cookie';
+import signature from 'cookie-signature';
 import type { Request, RequestHandler } from 'express';
 import { LRUCache } from 'lru-cache';
 import onHeaders from 'on-headers';
@@ -20,6 +22,8 @@ export interface PageCacheOptions {
   readonly seconds: number;
   /** The session cookie's name: a request that carries it is never served from, or stored in, the cache. */
   readonly cookieName: string;
+  /** SESSION_SECRET's secrets: the cookie counts when it verifies as express-session would verify it. */
+  readonly secrets?: readonly string[];
   /** Bound on the bodies kept (LRU by bytes). */
   readonly maxBytes?: number;
 }
@@ -37,10 +41,8 @@ export interface PageCacheOptions {
 export class PageCache {
   private readonly cache: LRUCache<string, Entry> | undefined;
   private generation = 0;
-  private readonly cookiePattern: RegExp;
 
-  constructor(options: PageCacheOptions) {
-    this.cookiePattern = new RegExp(`(^|;\\s*)${options.cookieName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}=`);
+  constructor(private readonly options: PageCacheOptions) {
     this.cache =
       options.seconds > 0
         ? new LRUCache<string, Entry>({
@@ -64,8 +66,21 @@ export class PageCache {
   private keyOf(req: Request): string | undefined {
     if (req.method !== 'GET' || req.originalUrl.length > MAX_URL_LENGTH) return undefined;
     if (!CACHEABLE_PATHS.test(req.path)) return undefined;
-    if (this.cookiePattern.test(req.headers.cookie ?? '')) return undefined;
+    if (this.hasSessionCookie(req.headers.cookie)) return undefined;
     return `${wantsJson(req) ? 'json' : 'html'} ${req.originalUrl}`;
+  }
+
+  /**
+   * Whether express-session will see a session cookie in this header: parsed with the `cookie` package, as
+   * express-session parses it (a regex read `folio.sid =…` differently), and unsigned against the secrets.
+   */
+  private hasSessionCookie(header: string | undefined): boolean {
+    if (!header) return false;
+    const raw = parseCookies(header)[this.options.cookieName];
+    if (raw === undefined) return false;
+    const secrets = this.options.secrets ?? [];
+    if (secrets.length === 0) return true;
+    return raw.startsWith('s:') && secrets.some((secret) => signature.unsign(raw.slice(2), secret) !== false);
   }
 
   /** Mounted before the session middleware: a hit costs no session lookup either. */
@@ -73,10 +88,15 @@ export class PageCache {
     return (req, res, next) => {
       if (!SAFE_METHODS.has(req.method)) {
         // Cleared when the write's answer is written, i.e. after its change is in MongoDB and before the
-        // browser can follow the redirect to a page that must show it. A refused request (4xx: forged,
-        // throttled, invalid, unknown path) changed nothing, and must not let anyone empty the cache at will.
+        // browser can follow the redirect to a page that must show it. Only a write that can have changed a
+        // public page does: one by a signed-in visitor that succeeded. A refused one (4xx: forged, throttled,
+        // invalid, unknown path; a failed login), a sign-in sent to the login page, or anything from a visitor
+        // without an account (a logout with no session) changed none, and must not let anyone empty the cache
+        // at will. (Writes from no signed-in request, such as "keep my account" by link, clear it themselves.)
         onHeaders(res, () => {
-          if (res.statusCode < 400) this.clear();
+          if (res.statusCode >= 400 || !req.session?.user) return;
+          if (/^\/auth\/login(\?|$)/.test(String(res.getHeader('location') ?? ''))) return;
+          this.clear();
         });
         return next();
       }

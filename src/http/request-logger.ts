@@ -4,6 +4,18 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 
 /**
+ * A path segment or query value that is a bearer token: 32+ URL-safe characters (mailed links carry 43; ids
+ * are 24 hex). Matched by shape, not by route, so every route that carries a token — /auth/reset/:token,
+ * /account/email/verify/:token, /account/restore/:token, /account/not-me/:token, and any added later such as
+ * /auth/invite/:token — is logged as `/auth/reset/:token`: a token copied from the log opens nothing.
+ */
+const TOKEN_SEGMENT = /([/=])[A-Za-z0-9_-]{32,}(?=[/?&#]|$)/g;
+
+export function redactTokens(url: string): string {
+  return url.replace(TOKEN_SEGMENT, '$1:token');
+}
+
+/**
  * One JSON line per request with a request id, also sent back as X-Request-Id so a user's report can be
  * matched to the log. Only the fields worth keeping are serialised: no cookies, no bodies.
  */
@@ -26,7 +38,7 @@ export function requestLogger(logger: Logger): RequestHandler {
       req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
         id: req.id,
         method: req.method,
-        url: req.url,
+        url: redactTokens(req.url),
         ip: req.remoteAddress,
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

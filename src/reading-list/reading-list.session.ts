@@ -21,20 +21,14 @@ export function readingListCountOf(req: Request): number {
   return session.readingList?.length ?? 0;
 }
 
-/** The app's store, for the sign-in step that has only the request (set once in createApp). */
-export function readingListsOf(req: Request): ReadingListStore {
-  const store: unknown = req.app.get('readingLists');
-  if (!store) throw new Error("createApp must set app 'readingLists'");
-  return store as ReadingListStore;
-}
-
 /**
  * At sign-in: the anonymous saves carried over in the session join the account's list (the same list on
- * every device from then on), and the header count is set. Called by signIn() before the new session is saved.
+ * every device from then on), and the header count is set. A sign-in hook (wired in app.ts), run by the
+ * sign-in pipeline before the new session is saved.
  */
-export async function mergeReadingListAtSignIn(req: Request, userId: string): Promise<void> {
+export async function mergeReadingListAtSignIn(store: ReadingListStore, req: Request, userId: string): Promise<void> {
   const anonymous = req.session.readingList ?? [];
-  req.session.readingListCount = await readingListsOf(req).merge(userId, anonymous);
+  req.session.readingListCount = await store.merge(userId, anonymous);
   delete req.session.readingList;
 }
 

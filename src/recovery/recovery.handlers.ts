@@ -26,6 +26,8 @@ export interface RecoveryDeps {
   readonly logger: Logger;
   readonly now: Clock;
   readonly securityLog: SecurityLog;
+  /** Run once a reset has set the new password (the account's wrong-code streak ends: src/factors). */
+  readonly onPasswordReset?: (userId: string) => Promise<void>;
 }
 
 /** The one answer to "forgot password", whoever asks about whichever address. */
@@ -43,6 +45,7 @@ export function recoveryHandlers({
   logger,
   now,
   securityLog,
+  onPasswordReset,
 }: RecoveryDeps) {
   const forgotView = { title: 'Forgot your password?', mailEnabled: mailer.enabled, sent: false };
 
@@ -140,6 +143,7 @@ export function recoveryHandlers({
       { userId, newPassword: input.password },
     );
     await tokens.revokeAll('reset', userId);
+    await onPasswordReset?.(userId);
     await securityLog.record(userId, 'reset_completed', eventContext(req), { sessionsEnded });
     mailer.send({
       to: spent.record.email,

@@ -52,7 +52,8 @@ export function credentialsVersionOf(user: { readonly credentialsVersion?: numbe
 
 /**
  * Mailed links: single use (deleted atomically when used), expiring, void after a newer link of the same
- * kind for the same user, and stored only as hashes.
+ * kind for the same user, void after any change of the user's credentials (password change or reset,
+ * closure: a bump of credentialsVersion), and stored only as hashes.
  */
 export class AccountTokens {
   constructor(
@@ -99,7 +100,7 @@ export class AccountTokens {
   async check(kind: TokenKind, token: string): Promise<TokenCheck> {
     if (!TOKEN_PATTERN.test(token)) return { ok: false, problem: 'unknown' };
     const record = await this.collection.findOne({ kind, tokenHash: hashToken(token) });
-    return this.judge(record);
+    return this.judge(await this.currentOnly(record));
   }
 
   /**
@@ -109,7 +110,21 @@ export class AccountTokens {
   async consume(kind: TokenKind, token: string): Promise<TokenCheck> {
     if (!TOKEN_PATTERN.test(token)) return { ok: false, problem: 'unknown' };
     const record = await this.collection.findOneAndDelete({ kind, tokenHash: hashToken(token) });
-    return this.judge(record);
+    return this.judge(await this.currentOnly(record));
+  }
+
+  /**
+   * The link only while the user's credentials are those it was issued under: every kind of link, checked
+   * here once (issue 19: "this wasn't me" links outlived a password change). A void link reads as expired.
+   */
+  private async currentOnly(record: TokenRecord | null): Promise<TokenRecord | null | 'void'> {
+    if (!record) return null;
+    if (!Types.ObjectId.isValid(record.userId)) return 'void';
+    const user = await this.connection
+      .collection<{ _id: Types.ObjectId; credentialsVersion?: number }>('users')
+      .findOne({ _id: new Types.ObjectId(record.userId) }, { projection: { credentialsVersion: 1 } });
+    if (!user || credentialsVersionOf(user) !== record.credentialsVersion) return 'void';
+    return record;
   }
 
   /** After a password reset or an address change, the user's other links of that kind go too. */
@@ -126,8 +141,9 @@ export class AccountTokens {
     return record?.email;
   }
 
-  private judge(record: TokenRecord | null): TokenCheck {
+  private judge(record: TokenRecord | null | 'void'): TokenCheck {
     if (!record) return { ok: false, problem: 'unknown' };
+    if (record === 'void') return { ok: false, problem: 'expired' };
     if (record.expiresAt.getTime() <= this.now()) return { ok: false, problem: 'expired' };
     return { ok: true, record };
   }

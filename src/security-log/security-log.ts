@@ -31,6 +31,7 @@ export const EVENT_TEXT = {
   two_factor_disabled: 'Authenticator codes turned off',
   recovery_codes_regenerated: 'New recovery codes made',
   recovery_code_used: 'A recovery code was used',
+  second_factor_locked: 'Sign-in codes paused after too many wrong codes: someone has your password',
 } as const;
 
 export type SecurityEventType = keyof typeof EVENT_TEXT;

@@ -43,6 +43,10 @@ export interface PendingSecondStep {
   readonly remember: boolean;
   readonly next: string;
   readonly at: number;
+  /** The account's credentials version when the sign-in began: any change since (a bump) voids this step. */
+  readonly credentialsVersion: number;
+  /** Whether the completed sign-in may start sudo mode (not after "keep my account"; see sign-in.service.ts). */
+  readonly sudo: boolean;
 }
 
 export interface WebAuthnChallenge {
@@ -60,13 +64,15 @@ declare module 'express-session' {
     device: SessionDevice;
     flash: FlashMessage[];
     /** The right password was given for a closed account: "keep my account" may follow (auth.handlers.ts). */
-    pendingRestore: { readonly userId: string; readonly at: number };
+    pendingRestore: { readonly userId: string; readonly at: number; readonly credentialsVersion: number };
     /** The password was right for an account with authenticator codes: the code comes next (src/factors). */
     pendingSecondStep: PendingSecondStep;
     /** A WebAuthn challenge this visitor asked for: single use, short-lived (src/factors/passkeys.routes.ts). */
     webauthnChallenge: WebAuthnChallenge;
-    /** The authenticator-code secret being set up, until a first code turns it on (src/factors). */
+    /** The authenticator-code secret being set up, encrypted (DataCipher), until a first code turns it on. */
     totpSetup: { readonly secret: string; readonly at: number };
+    /** Who was signed in on the session a timeout just replaced: a form kept from it is theirs only. */
+    endedUserId: string;
     /** Post ids saved for later, newest first (the tutorial's cart). Works without an account. */
     readingList: string[];
     // csrfToken is declared by csrf-sync.

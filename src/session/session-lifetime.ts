@@ -24,8 +24,11 @@ export function enforceSessionLifetime(session: Config['session'], now: Clock): 
     const idleLimit = auth.remember ? session.rememberMeMs : session.idleMs;
     const absoluteLimit = auth.remember ? session.rememberMeMs : session.absoluteMs;
     if (t - auth.lastSeenAt > idleLimit || t - auth.signedInAt > absoluteLimit) {
+      const userId = req.session.user.id;
       await regenerateSession(req);
       if (!wantsJson(req)) {
+        // A form sent from here on is kept for this user only (http/kept-form.ts).
+        req.session.endedUserId = userId;
         flash(req, 'info', 'Your session expired. Please log in again.', {
           link: { href: '/auth/login', text: 'Log in' },
         });

@@ -49,6 +49,8 @@ declare global {
     interface Locals {
       /** Set when this request's cookie named a session that has ended: the login page says why. */
       sessionEnded?: EndReason;
+      /** Who was signed in on that ended session (a form kept from it is theirs only). */
+      sessionEndedUserId?: string;
     }
   }
 }
@@ -67,6 +69,7 @@ export function exposeEndedSession(config: Config, store: FolioSessionStore): Re
         const sid = signature.unsign(raw.slice(2), secret);
         if (sid !== false) {
           res.locals.sessionEnded = store.endedReason(sid);
+          res.locals.sessionEndedUserId = store.endedUserId(sid);
           break;
         }
       }

@@ -17,6 +17,8 @@ interface SessionDocument {
   /** Set when the session was ended: `get` refuses it from then on, and no save can undo it. */
   endedAt?: Date;
   endedReason?: EndReason;
+  /** Who was signed in on it: a form kept as it ended belongs to them only (http/kept-form.ts). */
+  endedUserId?: string;
 }
 
 export interface StoredUserSession {
@@ -51,8 +53,8 @@ export class FolioSessionStore extends session.Store {
   private readonly loaded = new WeakSet<object>();
   /** When each loaded session was last written: `touch` skips the write inside the touch interval. */
   private readonly lastModified = new WeakMap<object, number>();
-  /** Reasons of tombstones met by `get`, for `endedReason()` later in the same request. Bounded. */
-  private readonly recentlyEnded = new Map<string, EndReason>();
+  /** Tombstones met by `get` (why, and whose), for `endedReason()` later in the same request. Bounded. */
+  private readonly recentlyEnded = new Map<string, { reason: EndReason; userId?: string }>();
 
   constructor(
     private readonly connection: Connection,
@@ -90,7 +92,7 @@ export class FolioSessionStore extends session.Store {
       if (!doc) return callback(undefined, null);
       if (doc.endedAt) {
         if (this.recentlyEnded.size >= 10_000) this.recentlyEnded.clear();
-        this.recentlyEnded.set(sid, doc.endedReason ?? 'signed_out');
+        this.recentlyEnded.set(sid, { reason: doc.endedReason ?? 'signed_out', userId: doc.endedUserId });
         return callback(undefined, null);
       }
       this.lastModified.set(doc.session, doc.lastModified?.getTime() ?? 0);
@@ -172,7 +174,12 @@ export class FolioSessionStore extends session.Store {
 
   /** Why the session this request's cookie named has ended, if this process's `get` met its tombstone. */
   endedReason(sid: string): EndReason | undefined {
-    return this.recentlyEnded.get(sid);
+    return this.recentlyEnded.get(sid)?.reason;
+  }
+
+  /** Who was signed in on that ended session, if anyone. */
+  endedUserId(sid: string): string | undefined {
+    return this.recentlyEnded.get(sid)?.userId;
   }
 
   /** True when no tombstone was met lately: lets the per-request check skip parsing the cookie. */
@@ -210,9 +217,19 @@ export class FolioSessionStore extends session.Store {
     return (await this.endWhere({ 'session.user.id': userId, 'session.device.publicId': publicId }, reason)) === 1;
   }
 
-  /** Ends every session of the user except `exceptSessionId`; returns how many ended. */
+  /**
+   * Ends every session of the user except `exceptSessionId` — signed in, or waiting for a second step or for
+   * "keep my account" (those are bound to the credentials: a password change, reset, closure or suspension
+   * ends them too). Returns how many ended.
+   */
   endAllForUser(userId: string, reason: EndReason, exceptSessionId?: string): Promise<number> {
-    const filter: mongo.Filter<SessionDocument> = { 'session.user.id': userId };
+    const filter: mongo.Filter<SessionDocument> = {
+      $or: [
+        { 'session.user.id': userId },
+        { 'session.pendingSecondStep.userId': userId },
+        { 'session.pendingRestore.userId': userId },
+      ],
+    };
     if (exceptSessionId !== undefined) filter._id = { $ne: exceptSessionId };
     return this.endWhere(filter, reason);
   }
@@ -228,10 +245,11 @@ export class FolioSessionStore extends session.Store {
    * expired — after which no request of it can be in flight any more.
    */
   private async endWhere(filter: mongo.Filter<SessionDocument>, reason: EndReason): Promise<number> {
-    const { modifiedCount } = await this.collection.updateMany(
-      { ...filter, endedAt: { $exists: false } },
-      { $set: { endedAt: new Date(this.now()), endedReason: reason }, $unset: { session: '' } },
-    );
+    // An update pipeline, so the tombstone can keep who was signed in (from the session it replaces).
+    const { modifiedCount } = await this.collection.updateMany({ ...filter, endedAt: { $exists: false } }, [
+      { $set: { endedAt: new Date(this.now()), endedReason: { $literal: reason }, endedUserId: '$session.user.id' } },
+      { $unset: 'session' },
+    ]);
     return modifiedCount;
   }
 }
@@ -245,4 +263,7 @@ export async function prepareSessionStore(connection: Connection): Promise<void>
   await sessions.createIndex({ expires: 1 }, { expireAfterSeconds: 0 });
   // The account page lists and ends a user's sessions by this field.
   await sessions.createIndex({ 'session.user.id': 1 }, { sparse: true });
+  // …and the sign-ins still waiting for their second step or for "keep my account" (endAllForUser).
+  await sessions.createIndex({ 'session.pendingSecondStep.userId': 1 }, { sparse: true });
+  await sessions.createIndex({ 'session.pendingRestore.userId': 1 }, { sparse: true });
 }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountDeletion } from '../../src/account-deletion/account-deletion';
 import { FactorStore, newRecoveryCodes } from '../../src/factors/factors.store';
 import { postModel } from '../../src/posts/post.model';
+import { DataCipher } from '../../src/security/data-cipher';
 import {
   type Agent,
   login,
@@ -395,7 +396,7 @@ describe('your data, yours', () => {
     const user = await t.connection.collection('users').findOne({ username: 'exporta' });
     const userId = String(user?._id);
     // A passkey and authenticator codes, as their own pages store them (proven in test/factors).
-    const factors = new FactorStore(t.connection);
+    const factors = new FactorStore(t.connection, new DataCipher(t.config.dataEncryptionKeys));
     await factors.addPasskey({
       userId,
       credentialId: 'cred-id-must-not-leak',

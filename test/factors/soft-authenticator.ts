@@ -78,12 +78,16 @@ export class SoftAuthenticator {
   }
 
   /** navigator.credentials.get(): signs the challenge; the counter moves on unless the test sets it. */
-  assert(challenge: string, options: { origin?: string; counter?: number } = {}) {
+  assert(challenge: string, options: { origin?: string; counter?: number; userVerified?: boolean } = {}) {
     this.counter = options.counter ?? this.counter + 1;
     const clientDataJSON = Buffer.from(
       JSON.stringify({ type: 'webauthn.get', challenge, origin: options.origin ?? this.origin, crossOrigin: false }),
     );
-    const authenticatorData = Buffer.concat([this.rpIdHash(), Buffer.from([0x05]), counterBytes(this.counter)]);
+    const authenticatorData = Buffer.concat([
+      this.rpIdHash(), // User present (0x01), and user verified (0x04) unless the test says the person was not verified.
+      Buffer.from([options.userVerified === false ? 0x01 : 0x05]),
+      counterBytes(this.counter),
+    ]);
     const clientDataHash = createHash('sha256').update(clientDataJSON).digest();
     const signature = sign('sha256', Buffer.concat([authenticatorData, clientDataHash]), this.keys.privateKey);
     return {

@@ -10,6 +10,7 @@ import { runUntilExit } from '../support/spawn-server';
  */
 
 const GOOD_SECRET = 'a-production-secret-of-at-least-32-chars';
+const GOOD_KEY = 'a-production-data-key-of-at-least-32-chars';
 
 const cases = [
   {
@@ -28,6 +29,16 @@ const cases = [
     line: /^folio: configuration: SESSION_SECRET every secret must be at least 32 characters in production$/,
   },
   {
+    name: 'no DATA_ENCRYPTION_KEY',
+    env: { DATA_ENCRYPTION_KEY: '' },
+    line: /^folio: configuration: DATA_ENCRYPTION_KEY is required in production$/,
+  },
+  {
+    name: 'a short DATA_ENCRYPTION_KEY',
+    env: { DATA_ENCRYPTION_KEY: 'too-short' },
+    line: /^folio: configuration: DATA_ENCRYPTION_KEY every key must be at least 32 characters in production$/,
+  },
+  {
     name: 'no MONGODB_URI',
     env: { MONGODB_URI: '' },
     line: /^folio: configuration: MONGODB_URI is required in production \(the embedded MongoDB is for development only\)$/,
@@ -42,6 +53,7 @@ describe.concurrent('production start refused', { timeout: 90_000 }, () => {
       HOST: '127.0.0.1',
       MONGODB_URI: withDatabase(inject('mongoUri'), 'folio_never_used'),
       SESSION_SECRET: GOOD_SECRET,
+      DATA_ENCRYPTION_KEY: GOOD_KEY,
       ...env,
     });
     expect(result.code).toBe(1);
@@ -59,6 +71,7 @@ describe.concurrent('production start refused', { timeout: 90_000 }, () => {
       HOST: '127.0.0.1',
       MONGODB_URI: `mongodb://127.0.0.1:${await freePort()}/folio`,
       SESSION_SECRET: GOOD_SECRET,
+      DATA_ENCRYPTION_KEY: GOOD_KEY,
     });
     expect(result.code).toBe(1);
     const lines = result.stderr.trim().split('\n');

@@ -11,6 +11,7 @@ import { createLogger } from '../../src/logger';
 import type { WriteLimits } from '../../src/posts/rate-limit';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-production-1';
+export const TEST_DATA_KEY = 'test-data-key-that-is-long-enough-for-production';
 
 export interface TestApp {
   readonly app: Express;
@@ -24,6 +25,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test',
     SESSION_SECRET: TEST_SECRET,
+    DATA_ENCRYPTION_KEY: TEST_DATA_KEY,
     // The lowest cost the app accepts: tests stay fast, the code path is the production one.
     BCRYPT_COST: '10',
     LOG_LEVEL: 'silent',
