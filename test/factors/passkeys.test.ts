@@ -30,7 +30,7 @@ async function addPasskey(agent: Agent, authenticator: SoftAuthenticator, name?:
   const options = await agent.post('/account/passkeys/options').send({});
   expect(options.status).toBe(200);
   expect(options.body.rp).toEqual({ name: 'Folio', id: RP_ID });
-  expect(options.body.authenticatorSelection).toMatchObject({ residentKey: 'required', userVerification: 'preferred' });
+  expect(options.body.authenticatorSelection).toMatchObject({ residentKey: 'required', userVerification: 'required' });
   const response = authenticator.register(options.body);
   return agent.post('/account/passkeys').send(name ? { response, name } : { response });
 }

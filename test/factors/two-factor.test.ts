@@ -161,16 +161,16 @@ describe('the second step at sign-in', () => {
     t.clock.now += STEP;
   });
 
-  it('six wrong codes → 429', async () => {
+  it('ten wrong codes on the account → 429, even for the right code (issue 19: counted per account)', async () => {
     const { agent } = await passwordStep('step');
     const right = totpCode(secret, t.clock.now);
     const wrong = right === '123456' ? '654321' : '123456';
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 10; i++) {
       expect((await agent.post('/auth/two-factor').send({ code: wrong })).status).toBe(401);
     }
-    const sixth = await agent.post('/auth/two-factor').send({ code: right });
-    expect(sixth.status).toBe(429);
-    expect(Number(sixth.headers['retry-after'])).toBeGreaterThan(0);
+    const eleventh = await agent.post('/auth/two-factor').send({ code: right });
+    expect(eleventh.status).toBe(429);
+    expect(Number(eleventh.headers['retry-after'])).toBeGreaterThan(0);
     expect((await agent.get('/auth/profile')).status).toBe(401);
   });
 
@@ -199,6 +199,9 @@ describe('recovery codes', () => {
     expect((await second.agent.get('/auth/profile')).status).toBe(401);
     // Another, unused code still works; then regenerating voids every old one.
     expect((await second.agent.post('/auth/two-factor').send({ code: recoveryCodes[4] })).status).toBe(200);
+    // A recovery-code sign-in grants no sudo (issue 19): the password is asked for first.
+    expect((await second.agent.post('/account/two-factor/recovery-codes').send({})).status).toBe(401);
+    expect((await second.agent.post('/account/confirm').send({ password: STRONG_PASSWORD })).status).toBeLessThan(400);
     const fresh = await second.agent.post('/account/two-factor/recovery-codes').send({});
     expect(fresh.status).toBe(200);
     expect(fresh.body.recoveryCodes).toHaveLength(10);
