@@ -148,6 +148,7 @@ export class AccountDeletion {
         { 'session.user.id': userId },
         { 'session.pendingRestore.userId': userId },
         { 'session.pendingSecondStep.userId': userId },
+        { endedUserId: userId },
       ],
     });
     await db.collection(READING_LISTS_COLLECTION).deleteMany({ userId });

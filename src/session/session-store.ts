@@ -266,4 +266,6 @@ export async function prepareSessionStore(connection: Connection): Promise<void>
   // …and the sign-ins still waiting for their second step or for "keep my account" (endAllForUser).
   await sessions.createIndex({ 'session.pendingSecondStep.userId': 1 }, { sparse: true });
   await sessions.createIndex({ 'session.pendingRestore.userId': 1 }, { sparse: true });
+  // Tombstones keep whose session it was (for kept forms); a purge removes them by it.
+  await sessions.createIndex({ endedUserId: 1 }, { sparse: true });
 }

@@ -353,7 +353,9 @@ describe('leaving, with a way back', () => {
     expect((await browser.get('/auth/profile')).status).toBe(200);
     expect(await visible(postId)).toEqual({ page: 200, listed: true, feed: true, author: 200 });
 
-    // 4. Closed for the last time; after the grace period two processes purge at once.
+    // 4. Closed for the last time; after the grace period two processes purge at once. "Keep my account"
+    // granted no sudo mode (issue 19): the password is confirmed first.
+    expect((await browser.post('/account/confirm').send({ password: STRONG_PASSWORD })).status).toBeLessThan(400);
     await closeAccount(browser);
     const userId = String((await t.connection.collection('users').findOne({ username: 'departing-dee' }))?._id);
     // Second factors are the user's too (stored by the factors feature; shape irrelevant to the purge).
