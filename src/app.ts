@@ -106,7 +106,7 @@ export function createApp(deps: AppDeps): Express {
   const addresses = new EmailAddresses({ config, users, tokens, mailer, mailThrottle, logger });
   const comments = commentModel(connection);
   const pageCache =
-    deps.pageCache ?? new PageCache({ seconds: config.pageCacheSeconds, cookieName: config.session.cookieName });
+    deps.pageCache ?? new PageCache({ seconds: config.pageCacheSeconds, cookieName: config.session.cookieName, now });
   const writeLimits = deps.writeLimits ?? DEFAULT_WRITE_LIMITS;
   const securityLog = new SecurityLog(connection, logger, now);
   const deletion =
@@ -134,6 +134,8 @@ export function createApp(deps: AppDeps): Express {
   app.set('readingLists', readingLists);
   // server.ts runs the purge of closed accounts on a timer with the same instance.
   app.set('deletion', deletion);
+  // Kept forms (src/http/kept-form.ts) are dated by the app's clock and have only the request to reach it.
+  app.set('now', now);
   app.set('trust proxy', config.trustProxy);
   app.set('views', viewsDir);
   app.set('view cache', config.isProduction);

@@ -42,7 +42,7 @@ export function productionEnv(env: Record<string, string>): Record<string, strin
     HOST: '127.0.0.1',
     TRUST_PROXY: 'loopback',
     SESSION_SECRET: 'process-tests-secret-of-at-least-32-chars',
-    // The lowest cost the app accepts: tests stay fast, the code path is the production one.
+    // The lowest cost production accepts (4 is refused there): the code path is the production one.
     BCRYPT_COST: '10',
     ...env,
   };
