@@ -21,11 +21,11 @@ export interface FinishedProcess {
   readonly stderr: string;
 }
 
-const TSX = path.join(projectRoot, 'node_modules', '.bin', 'tsx');
-const SERVER = path.join(projectRoot, 'src', 'server.ts');
+// Built once per run by the process project's global setup (test/support/build-server.ts), as `npm start` runs it.
+const SERVER = path.join(projectRoot, 'dist', 'server.js');
 
 function start(env: Record<string, string>): ChildProcess {
-  return spawn(TSX, [SERVER], {
+  return spawn(process.execPath, [SERVER], {
     cwd: projectRoot,
     env: { ...process.env, NODE_ENV: 'development', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -48,7 +48,7 @@ export function productionEnv(env: Record<string, string>): Record<string, strin
   };
 }
 
-/** Runs src/server.ts as its own process (as `npm start` would) and waits until it listens. */
+/** Runs the built server (dist/server.js) as its own process, as `npm start` does, and waits until it listens. */
 export async function spawnServer(env: Record<string, string>, timeoutMs = 90_000): Promise<RunningServer> {
   const child = start(env);
   let out = '';
@@ -95,7 +95,7 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 90_00
   };
 }
 
-/** Runs src/server.ts expecting it to stop by itself (e.g. refused configuration); kills it after the timeout. */
+/** Runs the built server expecting it to stop by itself (e.g. refused configuration); kills it after the timeout. */
 export async function runUntilExit(env: Record<string, string>, timeoutMs = 30_000): Promise<FinishedProcess> {
   const child = start(env);
   let stdout = '';
