@@ -96,6 +96,8 @@ describe('the page cache', () => {
       body: 'x',
       authorId: '000000000000000000000001',
       authorName: 'cachewriter',
+      // Published at the app's time (the clock stands still; mongoose would stamp the wall clock's "now").
+      publishedAt: new Date(clock.now),
     });
     pastTtl();
     expect(listedTitles((await request(a.app).get('/posts')).text)[0]).toBe('Written elsewhere');
