@@ -20,6 +20,8 @@ const PROCESS = ['test/process/**/*.test.ts', 'test/recovery/dev-restart.test.ts
 export default defineConfig({
   test: {
     pool: 'forks',
+    // vitest's usual output, then the ten slowest files (test/support/slowest-files-reporter.ts).
+    reporters: ['default', './test/support/slowest-files-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 180_000,
     // Most of a test's time is spent waiting on mongod or a child process, not on this CPU: more files in flight

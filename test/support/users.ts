@@ -3,9 +3,8 @@ import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { hashPassword } from '../../src/auth/passwords';
 import { userModel } from '../../src/auth/user.model';
+import type { Agent } from './app';
 import { PASSWORD } from './http';
-
-type Agent = ReturnType<typeof request.agent>;
 
 /** Registers through the real endpoint (JSON), leaving the agent signed in. */
 export async function registerJson(agent: Agent, username: string, password = PASSWORD): Promise<void> {
