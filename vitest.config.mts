@@ -1,13 +1,60 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Three projects, all run by `npm test`; one alone with `npm test -- --project unit` (or integration, process).
+ * - unit: no database, no server: seconds.
+ * - integration: the app in-process (createApp + supertest) on one shared mongod, a database per test file.
+ * - process: the built server (node dist/server.js) spawned for what only a process shows.
+ * e2e (Chromium) is its own config: `npm run test:e2e`.
+ */
+const UNIT = [
+  'test/config.test.ts',
+  'test/db/mongod-start.test.ts',
+  'test/posts/markdown.test.ts',
+  'test/recovery/dev-secret.test.ts',
+  'test/views/format.test.ts',
+  'test/views/includes.test.ts',
+];
+const PROCESS = ['test/process/**/*.test.ts', 'test/recovery/dev-restart.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    exclude: ['test/e2e/**', 'node_modules/**'],
-    // One mongod for the whole run (a Wine start costs seconds); each test file gets its own database.
-    globalSetup: ['test/support/global-setup.ts'],
+    pool: 'forks',
+    // vitest's usual output, then the ten slowest files (test/support/slowest-files-reporter.ts).
+    reporters: ['default', './test/support/slowest-files-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 180_000,
-    pool: 'forks',
+    // Most of a test's time is spent waiting on mongod or a child process, not on this CPU: more files in flight
+    // than cores (vitest's default would be one worker on two cores).
+    maxWorkers: 4,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: UNIT },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: [...UNIT, ...PROCESS, 'test/e2e/**', 'node_modules/**'],
+          // One mongod for the whole run (a Wine start costs seconds); each test file gets its own database.
+          globalSetup: ['test/support/global-setup.ts'],
+          // Files run one after another in a worker that keeps its loaded modules (the app, mongoose, EJS…):
+          // importing them again for each of ~45 files cost more CPU than the tests. Files share no state but
+          // module-level caches (each has its own database and app), and no file mocks a module.
+          isolate: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'process',
+          include: PROCESS,
+          // The same mongod (shared with integration), and dist/ built once for the spawned servers.
+          globalSetup: ['test/support/global-setup.ts', 'test/support/build-server.ts'],
+        },
+      },
+    ],
   },
 });

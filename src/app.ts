@@ -114,6 +114,7 @@ export function createApp(deps: AppDeps): Express {
       seconds: config.pageCacheSeconds,
       cookieName: config.session.cookieName,
       secrets: config.session.secrets,
+      now,
     });
   const writeLimits = deps.writeLimits ?? DEFAULT_WRITE_LIMITS;
   const securityLog = new SecurityLog(connection, logger, now);
@@ -167,6 +168,8 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   // server.ts runs the purge of closed accounts on a timer with the same instance.
   app.set('deletion', deletion);
+  // Kept forms (src/http/kept-form.ts) are dated by the app's clock and have only the request to reach it.
+  app.set('now', now);
   app.set('trust proxy', config.trustProxy);
   app.set('views', viewsDir);
   app.set('view cache', config.isProduction);

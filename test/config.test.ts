@@ -65,12 +65,21 @@ describe('configuration', () => {
   });
 
   it('rejects nonsense with a clear message per variable', () => {
-    const problems = problemsOf({ PORT: 'abc', BCRYPT_COST: '4', COOKIE_SECURE: 'maybe', MONGODB_URI: 'http://x' });
+    const problems = problemsOf({ PORT: 'abc', BCRYPT_COST: '3', COOKIE_SECURE: 'maybe', MONGODB_URI: 'http://x' });
     expect(problems).toHaveLength(4);
     expect(problems.join('\n')).toMatch(/PORT must be a whole number/);
     expect(problems.join('\n')).toMatch(/BCRYPT_COST/);
     expect(problems.join('\n')).toMatch(/COOKIE_SECURE must be true or false/);
     expect(problems.join('\n')).toMatch(/MONGODB_URI must start with mongodb/);
+  });
+
+  it('BCRYPT_COST: 4 is accepted outside production (tests), production refuses anything under 10', () => {
+    expect(loadConfig({ BCRYPT_COST: '4' }).bcryptCost).toBe(4);
+    expect(loadConfig({ NODE_ENV: 'test', BCRYPT_COST: '4' }).bcryptCost).toBe(4);
+    expect(problemsOf({ BCRYPT_COST: '3' })).toEqual(['BCRYPT_COST Too small: expected number to be >=4']);
+    const production = { NODE_ENV: 'production', SESSION_SECRET: 'a'.repeat(32), MONGODB_URI: 'mongodb://x/y' };
+    expect(problemsOf({ ...production, BCRYPT_COST: '9' })).toEqual(['BCRYPT_COST must be at least 10 in production']);
+    expect(loadConfig({ ...production, BCRYPT_COST: '10' }).bcryptCost).toBe(10);
   });
 
   it('TRUST_PROXY passes names through and COOKIE_SECURE=true switches to __Host-', () => {

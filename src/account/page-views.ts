@@ -24,6 +24,7 @@ export class PageViews {
   /** The batch being written: still counted by count() until the write lands. */
   private inFlight = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly connection: Connection,
@@ -49,6 +50,13 @@ export class PageViews {
   async flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
+    // Writes queue behind each other and flush() waits for the last: once it resolves, every count made before
+    // it is stored, even if the timer's write was already under way (and two writes never race).
+    if (this.pending.size > 0) this.writing = this.writing.then(() => this.write());
+    await this.writing;
+  }
+
+  private async write(): Promise<void> {
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();

@@ -23,6 +23,9 @@ import { echoable } from './validate';
 export const KEPT_FORM_MAX_CHARS = 24_000;
 export const KEPT_FORM_MAX_AGE_MS = 24 * 3_600_000;
 
+/** The app's clock (createApp sets `app.set('now', now)`), so tests move time; Date.now for an app without one. */
+const clockOf = (req: Request): (() => number) => (req.app.get('now') as (() => number) | undefined) ?? Date.now;
+
 export interface KeptForm {
   /** The page that shows the form again (a same-site path), e.g. /posts/new. */
   readonly page: string;
@@ -154,7 +157,7 @@ export function sendToLogin(req: Request, res: Response): void {
       req.session.keptForm = {
         page: formPage,
         fields,
-        keptAt: Date.now(),
+        keptAt: clockOf(req)(),
         userId: owner,
         ...(ended ? { reason: ended } : {}),
       };
@@ -220,7 +223,7 @@ function refererPath(req: Request): string | undefined {
 export const restoreKeptForm: RequestHandler = (req, res, next) => {
   const kept = req.session?.keptForm;
   if (!kept || req.method !== 'GET') return next();
-  if (Date.now() - kept.keptAt > KEPT_FORM_MAX_AGE_MS) {
+  if (clockOf(req)() - kept.keptAt > KEPT_FORM_MAX_AGE_MS) {
     delete req.session.keptForm;
     return next();
   }

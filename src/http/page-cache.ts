@@ -26,6 +26,8 @@ export interface PageCacheOptions {
   readonly secrets?: readonly string[];
   /** Bound on the bodies kept (LRU by bytes). */
   readonly maxBytes?: number;
+  /** The app's clock, for expiry (tests move it instead of sleeping); default: lru-cache's performance.now. */
+  readonly now?: () => number;
 }
 
 /**
@@ -49,6 +51,8 @@ export class PageCache {
             maxSize: options.maxBytes ?? 16 * 1024 * 1024,
             sizeCalculation: (e) => e.body.length + 200,
             ttl: options.seconds * 1000,
+            // With a clock given, read it at every check (no 1 ms reuse of the last reading): a moved clock counts at once.
+            ...(options.now ? { perf: { now: options.now }, ttlResolution: 0 } : {}),
           })
         : undefined;
   }

@@ -1,12 +1,12 @@
 import request from 'supertest';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SESSIONS_COLLECTION } from '../../src/session/session-middleware';
+import type { Agent } from '../support/app';
 import { csrfTokenFrom, PASSWORD } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createUser } from '../support/users';
 
 let t: TestApp;
-type Agent = ReturnType<typeof request.agent>;
 const sessions = () => t.connection.collection(SESSIONS_COLLECTION);
 const sessionsOf = (username: string) => sessions().countDocuments({ 'session.user.username': username });
 
@@ -132,9 +132,15 @@ describe('/account/sessions', () => {
   });
 
   it('anonymous visitors without a session are not counted and get no cookie', async () => {
+    // The earlier tests' views are stored first (their background write could otherwise land between the counts).
+    await t.pageViews.flush();
     const before = await t.connection.collection('pageviews').countDocuments();
+    const counted = vi.spyOn(t.pageViews, 'increment');
     const res = await request(t.app).get('/posts');
     expect(res.headers['set-cookie']).toBeUndefined();
+    expect(counted).not.toHaveBeenCalled();
+    await t.pageViews.flush();
     expect(await t.connection.collection('pageviews').countDocuments()).toBe(before);
+    counted.mockRestore();
   });
 });

@@ -2,30 +2,17 @@ import type { Connection } from 'mongoose';
 import type request from 'supertest';
 import { expect } from 'vitest';
 import type { WriteLimits } from '../../src/posts/rate-limit';
+import { type Agent, startApp, type TestApp, TestClock } from '../support/app';
 import { csrfTokenFrom } from '../support/http';
-import { startTestApp, type TestApp } from '../support/test-app';
 
-export type Agent = ReturnType<typeof request.agent>;
+/** The blog tests' names for the harness (test/support/app.ts), and their post helpers. */
+export { type Agent, TestClock };
 
-/** A clock the test moves, for scheduled posts. */
-export class TestClock {
-  constructor(public ms = Date.now()) {}
-  readonly now = (): number => this.ms;
-  advance(ms: number): void {
-    this.ms += ms;
-  }
-}
-
-/** Like startTestApp, with the blog's own knobs: a clock, write limits, environment. */
-export async function startBlogApp(
+/** startApp with the blog's own knobs: a clock, write limits, environment. */
+export function startBlogApp(
   options: { clock?: TestClock; env?: Record<string, string>; writeLimits?: WriteLimits; connection?: Connection } = {},
 ): Promise<TestApp> {
-  return startTestApp({
-    env: options.env,
-    connection: options.connection,
-    now: options.clock?.now,
-    writeLimits: options.writeLimits,
-  });
+  return startApp(options);
 }
 
 /** Posts through the browser form (CSRF token from /posts/new); returns the response. */

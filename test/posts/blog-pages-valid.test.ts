@@ -1,13 +1,12 @@
-import { HtmlValidate } from 'html-validate';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { expectValidHtml } from '../support/app';
 import { csrfTokenFrom } from '../support/http';
 import type { TestApp } from '../support/test-app';
 import { registerJson } from '../support/users';
 import { type Agent, createPost, startBlogApp } from './blog-app';
 
 /** Issue 15's pages pass html-validate (recommended), like every other page (test/views). */
-const validator = new HtmlValidate({ extends: ['html-validate:recommended'] });
 
 let t: TestApp;
 let author: Agent;
@@ -41,12 +40,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function expectValid(res: request.Response, what: string, status = 200) {
-  expect(res.status, what).toBe(status);
-  const report = await validator.validateString(res.text);
-  const messages = report.results.flatMap((r) => r.messages.map((m) => `${m.ruleId} line ${m.line}: ${m.message}`));
-  expect(messages, `${what}\n${messages.join('\n')}`).toEqual([]);
-}
+const expectValid = (res: request.Response, what: string, status = 200) => expectValidHtml(res, { status, what });
 
 describe('blog pages pass html-validate', () => {
   it('anonymous', async () => {

@@ -1,12 +1,12 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postModel } from '../../src/posts/post.model';
+import type { Agent } from '../support/app';
 import { csrfTokenFrom } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { registerJson } from '../support/users';
 
 let t: TestApp;
-type Agent = ReturnType<typeof request.agent>;
 let author: Agent;
 let other: Agent;
 

@@ -8,7 +8,7 @@ import { spawnServer } from '../support/spawn-server';
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'folio-embedded-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-const env = { MONGO_DATA_DIR: dataDir, SESSION_SECRET: 'restart-test-secret', BCRYPT_COST: '10', LOG_LEVEL: 'info' };
+const env = { MONGO_DATA_DIR: dataDir, SESSION_SECRET: 'restart-test-secret', BCRYPT_COST: '4', LOG_LEVEL: 'info' };
 
 describe('embedded MongoDB mode (no MONGODB_URI)', () => {
   it('keeps posts across a restart, seeds demo content once, exits 0 on SIGTERM', async () => {

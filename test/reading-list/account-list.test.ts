@@ -2,6 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postModel } from '../../src/posts/post.model';
 import { READING_LIST_MAX, READING_LISTS_COLLECTION } from '../../src/reading-list/reading-list.store';
+import type { Agent } from '../support/app';
 import { csrfTokenFrom, listedTitles, PASSWORD } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createUser, loginJson } from '../support/users';
@@ -10,7 +11,6 @@ import { createUser, loginJson } from '../support/users';
 
 let t: TestApp;
 let ids: string[];
-type Agent = ReturnType<typeof request.agent>;
 
 beforeAll(async () => {
   t = await startTestApp();

@@ -1,11 +1,9 @@
-import { HtmlValidate } from 'html-validate';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latestOutboxMail } from '../../src/mail/outbox';
+import { expectValidHtml } from '../support/app';
 import { linkIn } from '../support/smtp-server';
 import { type Agent, type MailApp, PUBLIC_URL, pathOf, register, startMailApp } from './mail-app';
-
-const validator = new HtmlValidate({ extends: ['html-validate:recommended'] });
 
 let t: MailApp;
 let agent: Agent;
@@ -22,14 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-async function expectValid(res: request.Response, status = 200) {
-  // supertest keeps the Node request on the response; its path names the page in a failure.
-  const path = (res as unknown as { req: { path: string } }).req.path;
-  expect(res.status, path).toBe(status);
-  const report = await validator.validateString(res.text);
-  const messages = report.results.flatMap((r) => r.messages.map((m) => `${m.ruleId} line ${m.line}: ${m.message}`));
-  expect(messages, `${path}\n${messages.join('\n')}`).toEqual([]);
-}
+const expectValid = (res: request.Response, status = 200) => expectValidHtml(res, { status });
 
 describe('the recovery pages', () => {
   it('pass html-validate, signed in and anonymous', async () => {

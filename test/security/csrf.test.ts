@@ -2,6 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postModel } from '../../src/posts/post.model';
 import { SESSIONS_COLLECTION } from '../../src/session/session-middleware';
+import type { Agent } from '../support/app';
 import { csrfTokenFrom, PASSWORD, setCookies } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createUser, loginJson } from '../support/users';
@@ -48,7 +49,6 @@ interface FormRoute {
   readonly changed: () => Promise<boolean>;
 }
 
-type Agent = ReturnType<typeof request.agent>;
 const sessions = () => t.connection.collection(SESSIONS_COLLECTION);
 const sessionCount = (username: string) => sessions().countDocuments({ 'session.user.username': username });
 let postId: string;

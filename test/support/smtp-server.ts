@@ -22,6 +22,8 @@ export interface TestSmtpServer {
   failNext(n: number): void;
   /** Hold every message this long before accepting it (a slow server); 0 to stop. */
   delay(ms: number): void;
+  /** Hold every message from now on until the returned function is called (a server that hangs, without sleeping). */
+  hold(): () => void;
   /** Messages refused so far. */
   readonly refused: number;
   /** Resolves with the first received mail matching `match` (waiting for it, up to `timeoutMs`). */
@@ -39,6 +41,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
   const waiters = new Set<() => void>();
   let toFail = 0;
   let delayMs = 0;
+  let gate: Promise<void> = Promise.resolve();
   let refused = 0;
   const server = new SMTPServer({
     authOptional: true,
@@ -66,6 +69,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
       stream.on('end', async () => {
         const raw = Buffer.concat(chunks);
         if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+        await gate;
         simpleParser(raw)
           .then((parsed) => {
             mails.push({
@@ -95,6 +99,13 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     },
     delay(ms) {
       delayMs = ms;
+    },
+    hold() {
+      let release = () => {};
+      gate = new Promise((resolve) => {
+        release = resolve;
+      });
+      return release;
     },
     get refused() {
       return refused;

@@ -21,11 +21,11 @@ export interface FinishedProcess {
   readonly stderr: string;
 }
 
-const TSX = path.join(projectRoot, 'node_modules', '.bin', 'tsx');
-const SERVER = path.join(projectRoot, 'src', 'server.ts');
+// Built once per run by the process project's global setup (test/support/build-server.ts), as `npm start` runs it.
+const SERVER = path.join(projectRoot, 'dist', 'server.js');
 
 function start(env: Record<string, string>): ChildProcess {
-  return spawn(TSX, [SERVER], {
+  return spawn(process.execPath, [SERVER], {
     cwd: projectRoot,
     env: { ...process.env, NODE_ENV: 'development', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -43,13 +43,13 @@ export function productionEnv(env: Record<string, string>): Record<string, strin
     TRUST_PROXY: 'loopback',
     SESSION_SECRET: 'process-tests-secret-of-at-least-32-chars',
     DATA_ENCRYPTION_KEY: 'process-tests-data-key-of-at-least-32-chars',
-    // The lowest cost the app accepts: tests stay fast, the code path is the production one.
+    // The lowest cost production accepts (4 is refused there): the code path is the production one.
     BCRYPT_COST: '10',
     ...env,
   };
 }
 
-/** Runs src/server.ts as its own process (as `npm start` would) and waits until it listens. */
+/** Runs the built server (dist/server.js) as its own process, as `npm start` does, and waits until it listens. */
 export async function spawnServer(env: Record<string, string>, timeoutMs = 90_000): Promise<RunningServer> {
   const child = start(env);
   let out = '';
@@ -96,7 +96,7 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 90_00
   };
 }
 
-/** Runs src/server.ts expecting it to stop by itself (e.g. refused configuration); kills it after the timeout. */
+/** Runs the built server expecting it to stop by itself (e.g. refused configuration); kills it after the timeout. */
 export async function runUntilExit(env: Record<string, string>, timeoutMs = 30_000): Promise<FinishedProcess> {
   const child = start(env);
   let stdout = '';

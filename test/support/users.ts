@@ -3,9 +3,8 @@ import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { hashPassword } from '../../src/auth/passwords';
 import { userModel } from '../../src/auth/user.model';
+import type { Agent } from './app';
 import { PASSWORD } from './http';
-
-type Agent = ReturnType<typeof request.agent>;
 
 /** Registers through the real endpoint (JSON), leaving the agent signed in. */
 export async function registerJson(agent: Agent, username: string, password = PASSWORD): Promise<void> {
@@ -28,5 +27,5 @@ export async function createUser(app: Express, username: string, password = PASS
  * password123, which registration itself now refuses as too common.
  */
 export async function seedUser(connection: Connection, username: string, password: string): Promise<void> {
-  await userModel(connection).create({ username, passwordHash: await hashPassword(password, 10) });
+  await userModel(connection).create({ username, passwordHash: await hashPassword(password, 4) });
 }

@@ -1,14 +1,11 @@
-import { HtmlValidate } from 'html-validate';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Agent, expectValidHtml } from '../support/app';
 import { csrfTokenFrom, PASSWORD } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { loginJson, registerJson } from '../support/users';
 
-const validator = new HtmlValidate({ extends: ['html-validate:recommended'] });
-
 let t: TestApp;
-type Agent = ReturnType<typeof request.agent>;
 let author: Agent;
 let other: Agent;
 let postId: string;
@@ -36,10 +33,7 @@ async function expectValid(
   send?: () => Promise<request.Response>,
 ) {
   const res = send ? await send() : await (agent as Agent).get(path);
-  expect(res.status, path).toBe(status);
-  const report = await validator.validateString(res.text);
-  const messages = report.results.flatMap((r) => r.messages.map((m) => `${m.ruleId} line ${m.line}: ${m.message}`));
-  expect(messages, `${path}\n${messages.join('\n')}`).toEqual([]);
+  await expectValidHtml(res, { status, what: path });
 }
 
 describe('rendered pages pass html-validate (recommended)', () => {

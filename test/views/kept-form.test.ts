@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEPT_FORM_MAX_CHARS } from '../../src/http/kept-form';
+import type { Agent } from '../support/app';
 import { csrfTokenFrom, PASSWORD } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { loginJson, registerJson } from '../support/users';
@@ -8,7 +9,6 @@ import { loginJson, registerJson } from '../support/users';
 /** Nothing typed is lost (issue 12): the server side of it, with supertest against a real mongod. */
 
 let t: TestApp;
-type Agent = ReturnType<typeof request.agent>;
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -57,6 +57,26 @@ describe('a writing form from an ended session', () => {
     expect(form.text).toContain('Here is what you wrote');
     const again = await agent.get('/posts/new');
     expect(again.text).not.toContain('Kept title');
+  });
+
+  it('kept for KEPT_FORM_MAX_AGE_MS (24 h) on the app clock: a day later it is gone, a moment before it comes back', async () => {
+    for (const [name, hoursLater, restored] of [
+      ['keptlate', 24.5, false],
+      ['keptsoon', 23.5, true],
+    ] as const) {
+      const { agent, token } = await writerAt('/posts/new', name);
+      await revokeOthers(name);
+      const post = await agent
+        .post('/posts')
+        .type('form')
+        .send({ title: `Title of ${name}`, body: 'Body', status: 'published', _csrf: token });
+      expect(post.headers.location).toBe('/auth/login?next=%2Fposts%2Fnew');
+      t.clock.advance(hoursLater * 3_600_000);
+      expect((await logInForm(agent, name, '/posts/new')).headers.location).toBe('/posts/new');
+      const form = await agent.get('/posts/new');
+      expect(form.text.includes(`value="Title of ${name}"`), name).toBe(restored);
+      expect(form.text.includes('Here is what you wrote'), name).toBe(restored);
+    }
   });
 
   it("an edit: kept over the post's own values", async () => {
