@@ -5,11 +5,14 @@ import type { AccountDeletion } from '../account-deletion/account-deletion';
 import type { Config } from '../config';
 import type { FactorStore } from '../factors/factors.store';
 import { beginSecondStep } from '../factors/second-step';
-import { FormError, TooManyRequestsError } from '../http/errors';
+import { ForbiddenError, FormError, TooManyRequestsError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { safeNextPath } from '../http/safe-redirect';
 import { echoable, parseForm } from '../http/validate';
+import type { RegistrationGate } from '../invites/registration-gate';
+import { createAccount } from '../roles/new-account';
+import { roleOf } from '../roles/roles';
 import { rotateCsrfToken } from '../security/csrf';
 import type { AuthThrottle } from '../security/login-throttle';
 import { eventContext, type SecurityLog } from '../security-log/security-log';
@@ -36,9 +39,12 @@ export interface AuthDeps {
   readonly deletion: AccountDeletion;
   /** Passkeys and authenticator codes: an account with codes gets the second step (src/factors). */
   readonly factors: FactorStore;
+  /** Registration mode, invitations and new accounts' role (site settings, src/invites). */
+  readonly registration: RegistrationGate;
 }
 
 const ACCOUNT_CLOSED = 'This account is closed and scheduled for deletion';
+const ACCOUNT_SUSPENDED = 'This account is suspended by an administrator: it cannot sign in.';
 /** How long after the password was given "keep my account" may be pressed. */
 const RESTORE_WINDOW_MS = 10 * 60_000;
 
@@ -56,25 +62,30 @@ export function authHandlers({
   signInDeps,
   deletion,
   factors,
+  registration,
 }: AuthDeps) {
-  const showRegister: RequestHandler = (_req, res) => {
-    res.render('auth/register', { title: 'Create an account' });
-  };
+  const showRegister = registration.showForm;
 
   const register: RequestHandler = async (req, res) => {
-    const form = { view: 'auth/register', locals: { title: 'Create an account' } };
+    // Closed, or invitation only without one: 403 before anything else (src/invites/registration-gate.ts).
+    const admission = await registration.admit(req);
+    const action = typeof req.params.token === 'string' ? `/auth/invite/${req.params.token}` : '/auth/register';
+    const form = { view: 'auth/register', locals: { title: 'Create an account', action } };
     const wait = await throttle.registrationRetryAfter(req.ip);
     if (wait > 0) throw new TooManyRequestsError(wait);
     const input = parseForm(registerSchema, req.body, form);
     const passwordHash = await hashPassword(input.password, config.bcryptCost);
     let user: { id: string; username: string };
+    await admission.claim();
     try {
       const email = input.email ? { email: input.email, emailVerified: false } : {};
-      user = await users.create({ username: input.username, passwordHash, ...email });
+      user = await createAccount(users, { username: input.username, passwordHash, ...email }, admission.role);
     } catch (err) {
+      await admission.release();
       if (!isDuplicateKeyError(err)) throw err;
       throw new FormError(422, form.view, form.locals, { username: 'That username is taken' }, echoable(req.body));
     }
+    await admission.used(user.id);
     await completeSignIn(
       req,
       res,
@@ -132,6 +143,7 @@ export function authHandlers({
           emailVerified: 1,
           deletedAt: 1,
           purgeAfter: 1,
+          suspendedAt: 1,
         },
       )
       .setOptions({ sanitizeFilter: true })
@@ -169,6 +181,11 @@ export function authHandlers({
       }
       res.status(403).render('auth/closed', { title: 'This account is closed', purgeAfter: user.purgeAfter });
       return;
+    }
+    if (user.suspendedAt) {
+      // The password is right, but an administrator suspended the account: say so, sign nobody in.
+      log.info({ event: 'login_suspended_account', userId, ip: req.ip }, 'sign-in to a suspended account');
+      throw new ForbiddenError(ACCOUNT_SUSPENDED);
     }
     // Authenticator codes on: not signed in yet, the code comes first (src/factors/second-step.ts).
     const pending = { userId, username: user.username, remember: input.remember, next: input.next ?? '' };
@@ -252,9 +269,9 @@ export function authHandlers({
 
   const profile: RequestHandler = async (req, res) => {
     // requireAuth guarantees a user; the tutorial's shape, exactly, plus the address when there is one.
-    const record = await users.findById(req.session.user?.id, { email: 1, emailVerified: 1 }).lean();
+    const record = await users.findById(req.session.user?.id, { email: 1, emailVerified: 1, role: 1 }).lean();
     const email = record?.email ? { email: record.email, emailVerified: record.emailVerified === true } : {};
-    res.json({ user: { username: req.session.user?.username, ...email } });
+    res.json({ user: { username: req.session.user?.username, role: roleOf(record), ...email } });
   };
 
   return { showRegister, register, showLogin, login, restoreAtSignIn, showLogout, logout, profile };

@@ -1,4 +1,5 @@
 import { type Connection, type InferSchemaType, type Model, Schema } from 'mongoose';
+import { ROLES } from '../roles/roles';
 
 const userSchema = new Schema(
   {
@@ -15,6 +16,10 @@ const userSchema = new Schema(
     // Optional. Lower-cased, so uniqueness (below) ignores case. Until verified it recovers nothing.
     email: { type: String, lowercase: true, trim: true },
     emailVerified: { type: Boolean },
+    // Staff role (src/roles). Absent on accounts made before roles: they count as authors (roleOf).
+    role: { type: String, enum: ROLES },
+    // Set while an administrator has suspended the account: sign-in refused, posts and comments hidden.
+    suspendedAt: { type: Date },
   },
   {
     timestamps: true,
@@ -27,6 +32,9 @@ const userSchema = new Schema(
 // Unique among verified addresses only: typing someone else's address blocks nobody, and a stranger
 // learns nothing from registering with it. Password reset looks addresses up through this index.
 userSchema.index({ email: 1 }, { unique: true, partialFilterExpression: { emailVerified: true } });
+
+// Exactly one owner, whatever registrations race (src/roles/owner.ts).
+userSchema.index({ role: 1 }, { unique: true, partialFilterExpression: { role: 'owner' }, name: 'one_owner' });
 
 // Accounts whose grace period has run out, for the purge.
 userSchema.index({ purgeAfter: 1 }, { sparse: true });

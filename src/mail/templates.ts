@@ -10,6 +10,7 @@ export interface MailTemplates {
   'new-device': { username: string; device: string; ip: string; when: string; link: string; expiresIn: string };
   'deletion-scheduled': { username: string; purgeOn: string; link: string };
   'factor-changed': { username: string; what: string; when: string; device: string; ip: string; securityUrl: string };
+  invitation: { inviter: string; role: string; siteTitle: string; link: string; expiresIn: string };
 }
 
 export type MailTemplateName = keyof MailTemplates;
@@ -22,6 +23,7 @@ export const SUBJECTS: { readonly [K in MailTemplateName]: (data: MailTemplates[
   'new-device': () => 'New sign-in to your Folio account',
   'deletion-scheduled': () => 'Your Folio account will be deleted',
   'factor-changed': (data) => `Folio sign-in settings: ${data.what.toLowerCase()}`,
+  invitation: (data) => `${data.inviter} invites you to write on ${data.siteTitle}`,
 };
 
 /** One mail to send: the template is rendered when it is delivered, off the request path. */
