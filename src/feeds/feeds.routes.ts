@@ -29,6 +29,7 @@ export function feedsRoutes({ config, posts, users, now, siteName }: FeedsDeps):
   const spec = (rest: Omit<FeedSpec, 'publicUrl' | 'siteName'>, res: Response): FeedSpec => ({
     publicUrl: config.publicUrl,
     siteName: nameOf(res),
+    description: res.locals.siteDescription as string | undefined,
     ...rest,
   });
   const nameOf = (res: Response): string => (res.locals.siteName as string | undefined) ?? siteName;
