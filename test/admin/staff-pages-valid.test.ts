@@ -71,10 +71,7 @@ describe('staff pages pass html-validate (recommended)', () => {
     await expectValid(await troll.get(`/posts/${postId}`), 'hidden comment, seen by its author');
     await expectValid(await editor.get('/admin'), 'staff area for an editor');
     await expectValid(await troll.get('/admin'), 'staff area refused', 403);
-    const invalid = await owner
-      .post('/admin/settings')
-      .type('form')
-      .send({ _csrf: 'x', siteTitle: '' });
+    const invalid = await owner.post('/admin/settings').type('form').send({ _csrf: 'x', siteTitle: '' });
     expect(invalid.status).toBe(403);
   });
 });
