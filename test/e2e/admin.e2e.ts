@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// Code passed to page.evaluate runs in the browser, where the DOM exists.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -145,8 +147,23 @@ describe('running a blog with others', () => {
       ]) {
         await v.page.goto(`${baseUrl}${pathname}`);
         await v.check();
+        // Controls are at least 44 px tall, as in the account area (links inside sentences are exempt).
+        const small = await v.page.evaluate(() =>
+          Array.from(
+            document.querySelectorAll(
+              'main button, main select, main input:not([type="hidden"]), main .button, main .account-nav__link',
+            ),
+          )
+            .filter((el) => (el as HTMLElement).offsetParent !== null)
+            .map((el) => ({
+              text: el.textContent?.trim() || el.getAttribute('name') || '',
+              height: el.getBoundingClientRect().height,
+            }))
+            .filter((target) => target.height < 44),
+        );
+        expect(small, pathname).toEqual([]);
       }
-      if (width === 1280) await v.page.screenshot({ path: path.join(shots, 'admin-user.png'), fullPage: true });
+      if (width === 1280) await v.page.screenshot({ path: path.join(shots, 'admin-log.png'), fullPage: true });
       expect(v.problems).toEqual([]);
     },
   );
