@@ -11,6 +11,7 @@ import { parseForm } from '../http/validate';
 import type { Invitations } from '../invites/invitations';
 import { INVITATION_TTL_MS } from '../invites/invitations';
 import type { Mailer } from '../mail/mailer';
+import { maskEmail } from '../mail/mask-email';
 import { describeDuration } from '../mail/templates';
 import type { Moderation } from '../moderation/moderation';
 import { type Reports, reportJson } from '../moderation/reports';
@@ -348,6 +349,8 @@ export function adminRoutes(deps: AdminDeps): Router {
       actorId: actor.id,
       actor: actor.username,
       action: 'invited',
+      // No account yet: the address, masked (the log outlives the invitation).
+      target: maskEmail(input.email),
       details: { role: input.role },
     });
     const expiresAt = new Date(now() + INVITATION_TTL_MS);

@@ -121,6 +121,8 @@ export function postsHandlers({ posts, comments, now }: PostsDeps) {
             author: c.authorName,
             body: c.body,
             createdAt: c.createdAt,
+            // Only the comment's own author is shown a held or hidden comment (visibleComments).
+            ...(c.moderation ? { moderation: c.moderation } : {}),
           })),
         },
       });

@@ -34,7 +34,7 @@ export function postsRoutes(deps: PostsRoutesDeps): Router {
     return { view: 'posts/edit', locals: { title: `Edit “${post.title}”`, post } };
   });
   router.get('/', h.list);
-  router.get('/new', [requireAuth], h.newForm);
+  router.get('/new', deps.roles.requireCan('post.create'), h.newForm);
   router.post('/', [...deps.roles.requireCan('post.create'), writing], h.create);
   // Only a post that is not public asks who the visitor is (editors and up see drafts to publish them).
   const unpublished = deps.roles.loadActorWhen((res) => !isPublic(loadedPost(res), new Date(deps.now())));

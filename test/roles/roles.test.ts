@@ -123,3 +123,19 @@ describe('roles on accounts and posts', () => {
     await t.connection.collection('site_settings').deleteMany({});
   });
 });
+
+describe('the new-post form', () => {
+  it('is refused to a reader (403), shown to a contributor', async () => {
+    const t = await startTestApp();
+    try {
+      await registerJson(request.agent(t.app), 'firstone');
+      const reader = await staffAgent(t, 'readonly', 'reader');
+      expect((await reader.get('/posts/new')).status).toBe(403);
+      const contributor = await staffAgent(t, 'drafter', 'contributor');
+      expect((await contributor.get('/posts/new')).status).toBe(200);
+      expect((await request(t.app).get('/posts/new')).headers.location).toMatch(/^\/auth\/login\?next=/);
+    } finally {
+      await t.close();
+    }
+  });
+});
