@@ -9,6 +9,9 @@ import { PageViews } from './account/page-views';
 import { requireSudo } from './account/sudo';
 import { AccountDeletion } from './account-deletion/account-deletion';
 import { accountSecurityRoutes } from './account-security/account-security.routes';
+import { adminRoutes } from './admin/admin.routes';
+import { AdminLog } from './admin/admin-log';
+import { StaffActions } from './admin/staff-actions';
 import { authRoutes } from './auth/auth.routes';
 import { createPasswordVerifier } from './auth/passwords';
 import { SignInService } from './auth/sign-in.service';
@@ -33,8 +36,14 @@ import { rejectNestedKeys } from './http/reject-nested-keys';
 import { requestLogger } from './http/request-logger';
 import { securityHeaders } from './http/security-headers';
 import { viewLocals } from './http/view-locals';
+import { Invitations } from './invites/invitations';
+import { registrationGate } from './invites/registration-gate';
 import type { Mailer } from './mail/mailer';
 import { createMailer } from './mail/transports';
+import { commentPolicy } from './moderation/comment-policy';
+import { Moderation } from './moderation/moderation';
+import { reportRoutes } from './moderation/report.routes';
+import { Reports } from './moderation/reports';
 import { publicDir, viewsDir } from './paths';
 import { postModel } from './posts/post.model';
 import { draftsRoutes, postsRoutes } from './posts/posts.routes';
@@ -45,6 +54,7 @@ import { ReadingListStore } from './reading-list/reading-list.store';
 import { type MailLimits, MailThrottle } from './recovery/mail-throttle';
 import { recoveryRoutes } from './recovery/recovery.routes';
 import { AccountTokens } from './recovery/tokens';
+import { roleGuards } from './roles/actor';
 import { searchRoutes } from './search/search.routes';
 import { csrfProtection } from './security/csrf';
 import { DataCipher } from './security/data-cipher';
@@ -55,6 +65,7 @@ import { saveSessionBeforeRedirect } from './session/save-before-redirect';
 import { type Clock, enforceSessionLifetime } from './session/session-lifetime';
 import { createSessionMiddleware, createSessionStore, exposeEndedSession } from './session/session-middleware';
 import type { FolioSessionStore } from './session/session-store';
+import { SiteSettings } from './site-settings/site-settings';
 import { tagsRoutes } from './tags/tags.routes';
 import { usersRoutes } from './users/users.routes';
 import { useEjs } from './views-helpers/ejs-engine';
@@ -163,6 +174,24 @@ export function createApp(deps: AppDeps): Express {
     now,
     sudo,
   };
+  // Staff, roles and moderation (README, "Running a blog with others").
+  const roles = roleGuards(users);
+  const siteSettings = new SiteSettings(connection);
+  const invitations = new Invitations(connection, now);
+  const registration = registrationGate({ settings: siteSettings, invitations });
+  const adminLog = new AdminLog(connection, now);
+  const reports = new Reports(connection, now);
+  const moderation = new Moderation({ posts, comments, reports, adminLog, pageCache });
+  const staff = new StaffActions({
+    users,
+    posts,
+    comments,
+    sessions: sessionStore,
+    securityLog,
+    adminLog,
+    pageCache,
+    now,
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -170,6 +199,8 @@ export function createApp(deps: AppDeps): Express {
   app.set('deletion', deletion);
   // Kept forms (src/http/kept-form.ts) are dated by the app's clock and have only the request to reach it.
   app.set('now', now);
+  // server.ts refreshes the cached settings on a timer, for changes made by other processes.
+  app.set('siteSettings', siteSettings);
   app.set('trust proxy', config.trustProxy);
   app.set('views', viewsDir);
   app.set('view cache', config.isProduction);
@@ -216,6 +247,13 @@ export function createApp(deps: AppDeps): Express {
     res.vary('Accept');
     next();
   });
+  // The site title and description for every page and feed: cached in-process (site-settings.ts).
+  app.use(async (_req, res, next) => {
+    const site = await siteSettings.cached();
+    res.locals.siteName = site.siteTitle;
+    res.locals.siteDescription = site.siteDescription;
+    next();
+  });
   // Anonymous blog pages from memory, before any session or body work; every write in this process clears it.
   app.use(pageCache.middleware());
 
@@ -252,6 +290,7 @@ export function createApp(deps: AppDeps): Express {
       securityLog,
       signIns,
       deletion,
+      registration,
     }),
   );
   app.use('/auth', twoFactorSignInRoutes(factorDeps), passkeySignInRoutes(factorDeps));
@@ -279,9 +318,39 @@ export function createApp(deps: AppDeps): Express {
   );
   // The development outbox: absent in production, so /dev/mail is a 404 there like any unknown path.
   if (!config.isProduction) app.use('/dev', devRoutes({ connection, mailer }));
+  app.use('/posts', reportRoutes({ posts, comments, reports, roles, now }));
   app.use(
     '/posts',
-    postsRoutes({ posts, comments, logger, now, rateLimit: createRateLimit(connection), limits: writeLimits }),
+    postsRoutes({
+      posts,
+      comments,
+      logger,
+      now,
+      rateLimit: createRateLimit(connection),
+      limits: writeLimits,
+      roles,
+      commentPolicy: commentPolicy(siteSettings, comments),
+    }),
+  );
+  app.use(
+    '/admin',
+    adminRoutes({
+      config,
+      users,
+      posts,
+      sessions: sessionStore,
+      roles,
+      sudo,
+      staff,
+      moderation,
+      reports,
+      adminLog,
+      settings: siteSettings,
+      invitations,
+      mailer,
+      pageCache,
+      now,
+    }),
   );
   app.use('/drafts', draftsRoutes({ posts, comments, now }));
   app.use(feedsRoutes({ config, posts, users, now, siteName: app.locals.siteName as string }));

@@ -14,6 +14,7 @@ import { loadDevSecret } from './dev/dev-secret';
 import { createLogger } from './logger';
 import { createMailer } from './mail/transports';
 import { projectRoot } from './paths';
+import type { SiteSettings } from './site-settings/site-settings';
 
 /** The process: configuration, MongoDB, the HTTP server, and an orderly shutdown. */
 
@@ -81,6 +82,10 @@ async function main(): Promise<void> {
   });
   // Closed accounts past their grace period: purged by whichever process gets there first.
   const stopPurges = schedulePurges(app.get('deletion') as AccountDeletion, logger);
+  // Site settings changed on another process reach this one's pages within seconds (site-settings.ts).
+  const stopSettingsRefresh = (app.get('siteSettings') as SiteSettings).startRefresh(5_000, (err) =>
+    logger.error({ err }, 'site settings refresh failed; will retry'),
+  );
   server.on('error', (err) => {
     logger.fatal({ err }, 'HTTP server failed');
     process.exit(1);
@@ -89,6 +94,7 @@ async function main(): Promise<void> {
   installShutdown(server, logger, async () => {
     stopLoggingConnection();
     stopPurges();
+    stopSettingsRefresh();
     // Page views counted in the last second are stored, not lost with the process.
     await pageViews.flush();
     // Mail queued by the last requests goes out (or is given up) before MongoDB closes under the outbox.

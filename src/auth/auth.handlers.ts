@@ -3,12 +3,15 @@ import type { Logger } from 'pino';
 import type { EmailAddresses } from '../account/email.service';
 import type { AccountDeletion } from '../account-deletion/account-deletion';
 import type { Config } from '../config';
-import { FormError, TooManyRequestsError } from '../http/errors';
+import { ForbiddenError, FormError, TooManyRequestsError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { safeNextPath } from '../http/safe-redirect';
 import { echoable, parseForm } from '../http/validate';
+import type { RegistrationGate } from '../invites/registration-gate';
 import { credentialsVersionOf } from '../recovery/tokens';
+import { createAccount } from '../roles/new-account';
+import { roleOf } from '../roles/roles';
 import type { AuthThrottle } from '../security/login-throttle';
 import { eventContext, type SecurityLog } from '../security-log/security-log';
 import type { Clock } from '../session/session-lifetime';
@@ -33,6 +36,8 @@ export interface AuthDeps {
   /** The one way in (sign-in.service.ts): every sign-in below ends there. */
   readonly signIns: SignInService;
   readonly deletion: AccountDeletion;
+  /** Registration mode, invitations and new accounts' role (site settings, src/invites). */
+  readonly registration: RegistrationGate;
 }
 
 const INVALID_CREDENTIALS = 'Invalid username or password.';
@@ -48,25 +53,30 @@ export function authHandlers({
   securityLog,
   signIns,
   deletion,
+  registration,
 }: AuthDeps) {
-  const showRegister: RequestHandler = (_req, res) => {
-    res.render('auth/register', { title: 'Create an account' });
-  };
+  const showRegister = registration.showForm;
 
   const register: RequestHandler = async (req, res) => {
-    const form = { view: 'auth/register', locals: { title: 'Create an account' } };
+    // Closed, or invitation only without one: 403 before anything else (src/invites/registration-gate.ts).
+    const admission = await registration.admit(req);
+    const action = typeof req.params.token === 'string' ? `/auth/invite/${req.params.token}` : '/auth/register';
+    const form = { view: 'auth/register', locals: { title: 'Create an account', action } };
     const wait = await throttle.registrationRetryAfter(req.ip);
     if (wait > 0) throw new TooManyRequestsError(wait);
     const input = parseForm(registerSchema, req.body, form);
     const passwordHash = await hashPassword(input.password, config.bcryptCost);
     let user: { id: string; username: string };
+    await admission.claim();
     try {
       const email = input.email ? { email: input.email, emailVerified: false } : {};
-      user = await users.create({ username: input.username, passwordHash, ...email });
+      user = await createAccount(users, { username: input.username, passwordHash, ...email }, admission.role);
     } catch (err) {
+      await admission.release();
       if (!isDuplicateKeyError(err)) throw err;
       throw new FormError(422, form.view, form.locals, { username: 'That username is taken' }, echoable(req.body));
     }
+    await admission.used(user.id);
     // A new account: its password was just set, and it has no second factor yet.
     const signedIn = await signIns.complete(req, res, {
       userId: user.id,
@@ -127,6 +137,7 @@ export function authHandlers({
           emailVerified: 1,
           deletedAt: 1,
           purgeAfter: 1,
+          suspendedAt: 1,
         },
       )
       .setOptions({ sanitizeFilter: true })
@@ -262,9 +273,9 @@ export function authHandlers({
 
   const profile: RequestHandler = async (req, res) => {
     // requireAuth guarantees a user; the tutorial's shape, exactly, plus the address when there is one.
-    const record = await users.findById(req.session.user?.id, { email: 1, emailVerified: 1 }).lean();
+    const record = await users.findById(req.session.user?.id, { email: 1, emailVerified: 1, role: 1 }).lean();
     const email = record?.email ? { email: record.email, emailVerified: record.emailVerified === true } : {};
-    res.json({ user: { username: req.session.user?.username, ...email } });
+    res.json({ user: { username: req.session.user?.username, role: roleOf(record), ...email } });
   };
 
   return { showRegister, register, showLogin, login, restoreAtSignIn, showLogout, logout, profile };

@@ -13,6 +13,9 @@ export function authRoutes(deps: AuthDeps): Router {
   const router = Router();
   router.get('/register', h.showRegister);
   router.post('/register', [publicRoute], h.register);
+  // An invitation's link: the register form, creating the account with the invitation's role.
+  router.get('/invite/:token', h.showRegister);
+  router.post('/invite/:token', [publicRoute], h.register);
   router.get('/login', h.showLogin);
   router.post('/login', [publicRoute], h.login);
   // Public: the visitor proved the password a moment ago (kept in their session), but is not signed in.

@@ -35,8 +35,9 @@ export async function keepIfCredentialsCurrent(
   deps: Pick<CredentialsDeps, 'users' | 'sessions'>,
   input: { readonly userId: string; readonly checkedVersion: number; readonly sessionId: string },
 ): Promise<boolean> {
-  const now = await deps.users.findById(input.userId, { credentialsVersion: 1 }).lean();
-  if (now && (now.credentialsVersion ?? 0) === input.checkedVersion) return true;
+  const now = await deps.users.findById(input.userId, { credentialsVersion: 1, suspendedAt: 1 }).lean();
+  // Suspension sets suspendedAt before it ends sessions: the same argument closes that race too.
+  if (now && !now.suspendedAt && (now.credentialsVersion ?? 0) === input.checkedVersion) return true;
   await deps.sessions.endById(input.sessionId, 'password_changed');
   return false;
 }

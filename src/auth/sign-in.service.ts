@@ -86,7 +86,7 @@ export type SignInResult =
   | { readonly outcome: 'superseded' };
 
 export const ACCOUNT_CLOSED = 'This account is closed and scheduled for deletion';
-export const ACCOUNT_SUSPENDED = 'This account is suspended: it cannot sign in';
+export const ACCOUNT_SUSPENDED = 'This account is suspended by an administrator: it cannot sign in.';
 
 /** How long after the right password the second step (or "keep my account") may follow. */
 export const PENDING_SIGN_IN_MS = 10 * 60_000;

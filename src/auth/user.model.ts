@@ -1,4 +1,5 @@
 import { type Connection, type InferSchemaType, type Model, Schema } from 'mongoose';
+import { ROLES } from '../roles/roles';
 
 const userSchema = new Schema(
   {
@@ -12,11 +13,14 @@ const userSchema = new Schema(
     purgeAfter: { type: Date },
     // Set by the one process that purges the account; a cancellation needs it absent.
     purgeClaimedAt: { type: Date },
-    // Set while an admin has suspended the account: sign-in refused (auth/sign-in.service.ts).
-    suspendedAt: { type: Date },
     // Optional. Lower-cased, so uniqueness (below) ignores case. Until verified it recovers nothing.
     email: { type: String, lowercase: true, trim: true },
     emailVerified: { type: Boolean },
+    // Staff role (src/roles). Absent on accounts made before roles: they count as authors (roleOf).
+    role: { type: String, enum: ROLES },
+    // Set while an administrator has suspended the account: sign-in refused (auth/sign-in.service.ts),
+    // posts and comments hidden (src/roles).
+    suspendedAt: { type: Date },
   },
   {
     timestamps: true,
@@ -29,6 +33,9 @@ const userSchema = new Schema(
 // Unique among verified addresses only: typing someone else's address blocks nobody, and a stranger
 // learns nothing from registering with it. Password reset looks addresses up through this index.
 userSchema.index({ email: 1 }, { unique: true, partialFilterExpression: { emailVerified: true } });
+
+// Exactly one owner, whatever registrations race (src/roles/owner.ts).
+userSchema.index({ role: 1 }, { unique: true, partialFilterExpression: { role: 'owner' }, name: 'one_owner' });
 
 // Accounts whose grace period has run out, for the purge.
 userSchema.index({ purgeAfter: 1 }, { sparse: true });

@@ -13,6 +13,13 @@ const commentSchema = new Schema(
     body: { type: String, required: true, maxlength: COMMENT_MAX },
     /** Rendered and sanitised once, on save. */
     bodyHtml: { type: String, default: '' },
+    /**
+     * Absent: shown to everyone. `held`: a first comment waiting for an editor (comments `first-held`);
+     * `hidden`: hidden by a moderator. Either way its author still sees it, marked (src/moderation).
+     */
+    moderation: { type: String, enum: ['held', 'hidden'] },
+    /** Set while its author is suspended: shown to nobody else. */
+    authorSuspended: { type: Boolean },
   },
   { timestamps: true, strict: 'throw', writeConcern: { w: 'majority' } },
 );
@@ -25,6 +32,8 @@ commentSchema.pre('validate', function renderBody() {
 commentSchema.index({ postId: 1, createdAt: 1, _id: 1 });
 // A user's comments (for when an account and everything it wrote goes).
 commentSchema.index({ authorId: 1 });
+// The moderation queue: held and hidden comments only.
+commentSchema.index({ moderation: 1, createdAt: -1 }, { partialFilterExpression: { moderation: { $exists: true } } });
 
 export type Comment = InferSchemaType<typeof commentSchema>;
 export type CommentModel = Model<Comment>;

@@ -5,6 +5,7 @@ import { ForbiddenError, FormError, NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { parseForm } from '../http/validate';
+import { COMMENT_HELD, type CommentPolicy } from '../moderation/comment-policy';
 import { loadedPost } from '../posts/loaded-post';
 import type { PostModel } from '../posts/post.model';
 import { isPublic, publishedFilter } from '../posts/post-queries';
@@ -15,6 +16,8 @@ export interface CommentsDeps {
   readonly posts: PostModel;
   readonly comments: CommentModel;
   readonly now: Clock;
+  /** Comments open, held or off (site settings, src/moderation/comment-policy.ts); absent: always shown. */
+  readonly commentPolicy?: CommentPolicy;
 }
 
 const commentSchema = z.object({
@@ -29,6 +32,7 @@ interface LoadedComment {
   _id: Types.ObjectId;
   postId: Types.ObjectId;
   authorId: Types.ObjectId;
+  moderation?: string | null;
 }
 
 /** `router.param('commentId', …)`: the comment, which must belong to the post in the same URL. */
@@ -36,14 +40,14 @@ export function loadComment(comments: CommentModel) {
   return async (_req: Request, res: Response, next: NextFunction, id: unknown): Promise<void> => {
     if (typeof id !== 'string' || !/^[a-f0-9]{24}$/i.test(id) || !isValidObjectId(id))
       throw new NotFoundError('No such comment');
-    const comment = await comments.findById(id, { postId: 1, authorId: 1 }).lean();
+    const comment = await comments.findById(id, { postId: 1, authorId: 1, moderation: 1 }).lean();
     if (!comment) throw new NotFoundError('No such comment');
     res.locals.comment = comment;
     next();
   };
 }
 
-export function commentsHandlers({ posts, comments, now }: CommentsDeps) {
+export function commentsHandlers({ posts, comments, now, commentPolicy }: CommentsDeps) {
   /** Comments go on public posts only. The count is raised first, on a post that must still be public. */
   const create: RequestHandler = async (req, res) => {
     const post = loadedPost(res);
@@ -51,6 +55,7 @@ export function commentsHandlers({ posts, comments, now }: CommentsDeps) {
     if (!isPublic(post, at)) throw new NotFoundError('No such post');
     const user = req.session.user;
     if (!user) throw new Error('requireAuth must run before commenting');
+    const state = commentPolicy ? await commentPolicy(res, user.id) : 'shown';
     let input: z.output<typeof commentSchema>;
     try {
       input = parseForm(commentSchema, req.body, { view: 'posts/show' });
@@ -66,13 +71,18 @@ export function commentsHandlers({ posts, comments, now }: CommentsDeps) {
         err.values,
       );
     }
-    const counted = await posts.updateOne({ _id: post._id, ...publishedFilter(at) }, { $inc: { commentCount: 1 } });
+    // A held comment is counted when it is approved (src/moderation).
+    const counted =
+      state === 'held'
+        ? { matchedCount: (await posts.exists({ _id: post._id, ...publishedFilter(at) })) ? 1 : 0 }
+        : await posts.updateOne({ _id: post._id, ...publishedFilter(at) }, { $inc: { commentCount: 1 } });
     if (counted.matchedCount === 0) throw new NotFoundError('This post has just been deleted');
     const comment = await comments.create({
       postId: post._id,
       authorId: user.id,
       authorName: user.username,
       body: input.body,
+      ...(state === 'held' ? { moderation: 'held' as const } : {}),
     });
     // The post may have been deleted between the count and the insert; its comments went before this one
     // existed, so this one removes itself rather than linger under no post.
@@ -81,10 +91,13 @@ export function commentsHandlers({ posts, comments, now }: CommentsDeps) {
       throw new NotFoundError('This post has just been deleted');
     }
     if (wantsJson(req)) {
-      res.status(201).json({ comment: { id: String(comment._id), body: comment.body, author: comment.authorName } });
+      res.status(201).json({
+        comment: { id: String(comment._id), body: comment.body, author: comment.authorName },
+        ...(state === 'held' ? { held: true, message: COMMENT_HELD } : {}),
+      });
       return;
     }
-    flash(req, 'success', 'Your comment is posted.');
+    flash(req, state === 'held' ? 'info' : 'success', state === 'held' ? COMMENT_HELD : 'Your comment is posted.');
     res.redirect(303, `/posts/${String(post._id)}#comment-${String(comment._id)}`);
   };
 
@@ -99,7 +112,10 @@ export function commentsHandlers({ posts, comments, now }: CommentsDeps) {
     }
     const { deletedCount } = await comments.deleteOne({ _id: comment._id, postId: post._id });
     if (deletedCount === 0) throw new NotFoundError('This comment has already been deleted');
-    await posts.updateOne({ _id: post._id, commentCount: { $gt: 0 } }, { $inc: { commentCount: -1 } });
+    // Held and hidden comments were never in the count.
+    if (!comment.moderation) {
+      await posts.updateOne({ _id: post._id, commentCount: { $gt: 0 } }, { $inc: { commentCount: -1 } });
+    }
     if (wantsJson(req)) {
       res.json({ message: 'Deleted' });
       return;

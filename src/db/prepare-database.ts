@@ -7,6 +7,8 @@ import { postModel } from '../posts/post.model';
 import { preparePosts } from '../posts/prepare-posts';
 import { prepareReadingLists } from '../reading-list/reading-list.store';
 import { prepareAccountTokens } from '../recovery/tokens';
+import { ensureOwner } from '../roles/new-account';
+import { prepareStaff } from '../roles/prepare-staff';
 import { THROTTLE_COLLECTION } from '../security/login-throttle';
 import { prepareSecurityLog } from '../security-log/security-log';
 import { prepareSessionStore, SESSIONS_COLLECTION } from '../session/session-store';
@@ -49,6 +51,8 @@ export async function prepareDatabase(
   await prepareAccountTokens(connection);
   await prepareSecurityLog(connection, options.securityLogDays ?? 365);
   await prepareFactors(connection);
+  await prepareStaff(connection);
+  await ensureOwner(connection);
   // Page-view counters outlive no session: the longest a session can live is REMEMBER_ME_DAYS.
   await db.collection(PAGE_VIEWS_COLLECTION).createIndex({ updatedAt: 1 }, { expireAfterSeconds: 90 * 86_400 });
   // rate-limiter-flexible's documents: expire by TTL, one per key.

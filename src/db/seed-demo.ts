@@ -28,6 +28,8 @@ export async function seedDemoContent(connection: Connection, bcryptCost: number
   const alice = await users.create({
     username: DEMO_USER.username,
     passwordHash: await hashPassword(DEMO_USER.password, bcryptCost),
+    // The first account on an empty database is the owner (src/roles/new-account.ts).
+    role: 'owner',
   });
   const posts = postModel(connection);
   for (const post of WELCOME_POSTS) {

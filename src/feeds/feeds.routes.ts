@@ -1,4 +1,4 @@
-import { type RequestHandler, Router } from 'express';
+import { type RequestHandler, type Response, Router } from 'express';
 import type { UserModel } from '../auth/user.model';
 import type { Config } from '../config';
 import { NotFoundError } from '../http/errors';
@@ -14,6 +14,7 @@ export interface FeedsDeps {
   readonly posts: PostModel;
   readonly users: UserModel;
   readonly now: Clock;
+  /** The fallback; the site title setting, when the request has it (res.locals.siteName), wins. */
   readonly siteName: string;
 }
 
@@ -25,23 +26,28 @@ const JSON_FEED = 'application/feed+json; charset=utf-8';
  * gives each an ETag from its bytes and answers 304 to a matching If-None-Match; the page cache keeps them.
  */
 export function feedsRoutes({ config, posts, users, now, siteName }: FeedsDeps): Router {
-  const spec = (rest: Omit<FeedSpec, 'publicUrl' | 'siteName'>): FeedSpec => ({
+  const spec = (rest: Omit<FeedSpec, 'publicUrl' | 'siteName'>, res: Response): FeedSpec => ({
     publicUrl: config.publicUrl,
-    siteName,
+    siteName: nameOf(res),
+    description: res.locals.siteDescription as string | undefined,
     ...rest,
   });
+  const nameOf = (res: Response): string => (res.locals.siteName as string | undefined) ?? siteName;
 
   const site =
     (format: 'atom' | 'json'): RequestHandler =>
     async (_req, res) => {
       const found = await latestForFeed(posts, new Date(now()));
-      const s = spec({
-        title: siteName,
-        pagePath: '/posts',
-        feedPath: '/feed.xml',
-        jsonPath: '/feed.json',
-        posts: found,
-      });
+      const s = spec(
+        {
+          title: nameOf(res),
+          pagePath: '/posts',
+          feedPath: '/feed.xml',
+          jsonPath: '/feed.json',
+          posts: found,
+        },
+        res,
+      );
       if (format === 'atom') res.type(ATOM).send(atomFeed(s));
       else res.type(JSON_FEED).send(jsonFeed(s));
     };
@@ -49,12 +55,15 @@ export function feedsRoutes({ config, posts, users, now, siteName }: FeedsDeps):
   const byAuthor: RequestHandler = async (req, res) => {
     const author = await findAuthor(users, req.params.username);
     const found = await latestForFeed(posts, new Date(now()), { authorId: author._id });
-    const s = spec({
-      title: `Posts by ${author.username} · ${siteName}`,
-      pagePath: `/users/${author.username}`,
-      feedPath: `/users/${author.username}/feed.xml`,
-      posts: found,
-    });
+    const s = spec(
+      {
+        title: `Posts by ${author.username} · ${nameOf(res)}`,
+        pagePath: `/users/${author.username}`,
+        feedPath: `/users/${author.username}/feed.xml`,
+        posts: found,
+      },
+      res,
+    );
     res.type(ATOM).send(atomFeed(s));
   };
 
@@ -62,12 +71,15 @@ export function feedsRoutes({ config, posts, users, now, siteName }: FeedsDeps):
     const tag = String(req.params.tag);
     if (!TAG_PATTERN.test(tag)) throw new NotFoundError('No such tag');
     const found = await latestForFeed(posts, new Date(now()), { tags: tag });
-    const s = spec({
-      title: `Posts tagged ${tag} · ${siteName}`,
-      pagePath: `/tags/${tag}`,
-      feedPath: `/tags/${tag}/feed.xml`,
-      posts: found,
-    });
+    const s = spec(
+      {
+        title: `Posts tagged ${tag} · ${nameOf(res)}`,
+        pagePath: `/tags/${tag}`,
+        feedPath: `/tags/${tag}/feed.xml`,
+        posts: found,
+      },
+      res,
+    );
     res.type(ATOM).send(atomFeed(s));
   };
 

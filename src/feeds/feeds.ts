@@ -6,6 +6,8 @@ export interface FeedSpec {
   readonly publicUrl: string;
   readonly siteName: string;
   readonly title: string;
+  /** The site description setting, as the feed's subtitle. */
+  readonly description?: string;
   /** The page this feed mirrors, e.g. `/tags/node-js`. */
   readonly pagePath: string;
   /** This feed's own path. */
@@ -40,6 +42,7 @@ function buildFeed(spec: FeedSpec, htmlText: boolean): Feed {
   const feed = new Feed({
     id: `${origin}${spec.pagePath}`,
     title: spec.title,
+    ...(spec.description ? { description: spec.description } : {}),
     link: `${origin}${spec.pagePath}`,
     language: 'en',
     updated: lastChange(spec.posts),

@@ -20,6 +20,7 @@ export interface MailTemplates {
     forgotUrl: string;
     securityUrl: string;
   };
+  invitation: { inviter: string; role: string; siteTitle: string; link: string; expiresIn: string };
 }
 
 export type MailTemplateName = keyof MailTemplates;
@@ -33,6 +34,7 @@ export const SUBJECTS: { readonly [K in MailTemplateName]: (data: MailTemplates[
   'deletion-scheduled': () => 'Your Folio account will be deleted',
   'factor-changed': (data) => `Folio sign-in settings: ${data.what.toLowerCase()}`,
   'codes-locked': () => 'Someone has your Folio password',
+  invitation: (data) => `${data.inviter} invites you to write on ${data.siteTitle}`,
 };
 
 /** One mail to send: the template is rendered when it is delivered, off the request path. */

@@ -5,6 +5,7 @@ import { NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { parseForm } from '../http/validate';
+import { allowedStatus, HELD_AS_DRAFT } from '../roles/post-status';
 import type { Clock } from '../session/session-lifetime';
 import { type LoadedPost, loadedPost } from './loaded-post';
 import { type PostModel, renderedFields } from './post.model';
@@ -53,9 +54,10 @@ export function postEditingHandlers({ posts, comments, logger, now }: PostEditin
       view: 'posts/edit',
       locals: { title: `Edit “${post.title}”`, post },
     });
+    const { status, heldAsDraft } = allowedStatus(res, input.status);
     // Publishing keeps the time of a post that is already public; a draft or scheduled post goes out now.
     const publishedAt =
-      input.status === 'draft' ? undefined : (input.publishAt ?? (isPublic(post, at) ? post.publishedAt : at));
+      status === 'draft' ? undefined : (input.publishAt ?? (isPublic(post, at) ? post.publishedAt : at));
     const updated = await posts
       .findOneAndUpdate(
         { _id: post._id, authorId: post.authorId },
@@ -64,7 +66,7 @@ export function postEditingHandlers({ posts, comments, logger, now }: PostEditin
             title: input.title,
             body: input.body,
             tags: input.tags,
-            status: input.status,
+            status,
             editedAt: at,
             ...renderedFields(input.body),
             ...(publishedAt ? { publishedAt } : {}),
@@ -80,10 +82,14 @@ export function postEditingHandlers({ posts, comments, logger, now }: PostEditin
       'post updated',
     );
     if (wantsJson(req)) {
-      res.json({ post: { id: String(updated._id), title: updated.title, status: updated.status } });
+      res.json({
+        post: { id: String(updated._id), title: updated.title, status: updated.status },
+        ...(heldAsDraft ? { message: HELD_AS_DRAFT } : {}),
+      });
       return;
     }
-    flash(req, 'success', `Your changes are saved. ${publishedMessage(updated.status, updated.publishedAt, at)}`);
+    const saved = heldAsDraft ? HELD_AS_DRAFT : publishedMessage(updated.status, updated.publishedAt, at);
+    flash(req, heldAsDraft ? 'info' : 'success', `Your changes are saved. ${saved}`);
     res.redirect(303, `/posts/${String(updated._id)}`);
   };
 

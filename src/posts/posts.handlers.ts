@@ -4,6 +4,10 @@ import { NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { parseForm } from '../http/validate';
+import { visibleComments } from '../moderation/visible-comments';
+import { maybeActor } from '../roles/actor';
+import { can } from '../roles/permissions';
+import { allowedStatus, HELD_AS_DRAFT } from '../roles/post-status';
 import type { Clock } from '../session/session-lifetime';
 import { loadedPost } from './loaded-post';
 import type { PostModel } from './post.model';
@@ -56,20 +60,28 @@ export function postsHandlers({ posts, comments, now }: PostsDeps) {
     const input = parseForm(postSchema(at), req.body, { view: 'posts/new', locals: { title: 'New post' } });
     const user = req.session.user;
     if (!user) throw new Error('requireAuth must run before create');
+    const { status, heldAsDraft } = allowedStatus(res, input.status);
     const post = await posts.create({
       title: input.title,
       body: input.body,
       tags: input.tags,
-      status: input.status,
-      publishedAt: input.status === 'published' ? (input.publishAt ?? at) : undefined,
+      status,
+      publishedAt: status === 'published' ? (input.publishAt ?? at) : undefined,
       authorId: user.id,
       authorName: user.username,
     });
     if (wantsJson(req)) {
-      res.status(201).json({ post: { id: String(post._id), title: post.title, status: post.status } });
+      res.status(201).json({
+        post: { id: String(post._id), title: post.title, status: post.status },
+        ...(heldAsDraft ? { message: HELD_AS_DRAFT } : {}),
+      });
       return;
     }
-    flash(req, 'success', publishedMessage(post.status, post.publishedAt, at));
+    flash(
+      req,
+      heldAsDraft ? 'info' : 'success',
+      heldAsDraft ? HELD_AS_DRAFT : publishedMessage(post.status, post.publishedAt, at),
+    );
     res.redirect(303, `/posts/${String(post._id)}`);
   };
 
@@ -77,10 +89,19 @@ export function postsHandlers({ posts, comments, now }: PostsDeps) {
   const show: RequestHandler = async (req, res) => {
     const post = loadedPost(res);
     const at = new Date(now());
-    const isAuthor = String(post.authorId) === req.session.user?.id;
+    const actor = maybeActor(res);
+    const isAuthor =
+      String(post.authorId) === req.session.user?.id || (actor !== undefined && can(actor.role, 'post.edit-any'));
     if (!isAuthor && !isPublic(post, at)) throw new NotFoundError('No such post');
     const thread = await comments
-      .find({ postId: post._id }, { authorId: 1, authorName: 1, bodyHtml: 1, body: 1, createdAt: 1 })
+      .find(visibleComments(post._id, req.session.user?.id), {
+        authorId: 1,
+        authorName: 1,
+        bodyHtml: 1,
+        body: 1,
+        createdAt: 1,
+        moderation: 1,
+      })
       .sort({ createdAt: 1, _id: 1 })
       .limit(1_000)
       .lean();
@@ -100,12 +121,20 @@ export function postsHandlers({ posts, comments, now }: PostsDeps) {
             author: c.authorName,
             body: c.body,
             createdAt: c.createdAt,
+            // Only the comment's own author is shown a held or hidden comment (visibleComments).
+            ...(c.moderation ? { moderation: c.moderation } : {}),
           })),
         },
       });
       return;
     }
-    res.render('posts/show', { title: post.title, post, comments: thread, isPublic: isPublic(post, at) });
+    res.render('posts/show', {
+      title: post.title,
+      post,
+      comments: thread,
+      isPublic: isPublic(post, at),
+      staffEdits: actor !== undefined && can(actor.role, 'post.edit-any'),
+    });
   };
 
   /** The signed-in author's drafts and scheduled posts. */

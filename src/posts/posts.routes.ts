@@ -1,16 +1,20 @@
 import { Router } from 'express';
 import { requireAuth } from '../auth/require-auth';
-import { commentsHandlers, loadComment } from '../comments/comments.handlers';
+import { type CommentsDeps, commentsHandlers, loadComment } from '../comments/comments.handlers';
+import type { RoleGuards } from '../roles/actor';
 import { loadPost } from './load-post';
 import { loadedPost } from './loaded-post';
 import { type PostEditingDeps, postEditingHandlers } from './post-editing.handlers';
+import { isPublic } from './post-queries';
 import { type PostsDeps, postsHandlers } from './posts.handlers';
 import type { RateLimit, WriteLimits } from './rate-limit';
 import { requireAuthor } from './require-author';
 
-export interface PostsRoutesDeps extends PostsDeps, PostEditingDeps {
+export interface PostsRoutesDeps extends PostsDeps, PostEditingDeps, CommentsDeps {
   readonly rateLimit: RateLimit;
   readonly limits: WriteLimits;
+  /** Roles read from MongoDB on every write (src/roles): contributor and up post, editors change any post. */
+  readonly roles: RoleGuards;
 }
 
 export function postsRoutes(deps: PostsRoutesDeps): Router {
@@ -22,7 +26,7 @@ export function postsRoutes(deps: PostsRoutesDeps): Router {
   router.param('id', loadPost(deps.posts));
   router.param('commentId', loadComment(deps.comments));
 
-  const author = [requireAuth, requireAuthor];
+  const author = [requireAuth, deps.roles.loadActor, requireAuthor];
   // A browser refused for posting too often gets its form back, with what was typed.
   const writing = deps.rateLimit(deps.limits.post, () => ({ view: 'posts/new', locals: { title: 'New post' } }));
   const editing = deps.rateLimit(deps.limits.post, (_req, res) => {
@@ -30,14 +34,20 @@ export function postsRoutes(deps: PostsRoutesDeps): Router {
     return { view: 'posts/edit', locals: { title: `Edit “${post.title}”`, post } };
   });
   router.get('/', h.list);
-  router.get('/new', [requireAuth], h.newForm);
-  router.post('/', [requireAuth, writing], h.create);
-  router.get('/:id', h.show);
+  router.get('/new', deps.roles.requireCan('post.create'), h.newForm);
+  router.post('/', [...deps.roles.requireCan('post.create'), writing], h.create);
+  // Only a post that is not public asks who the visitor is (editors and up see drafts to publish them).
+  const unpublished = deps.roles.loadActorWhen((res) => !isPublic(loadedPost(res), new Date(deps.now())));
+  router.get('/:id', unpublished, h.show);
   router.get('/:id/edit', author, e.editForm);
   router.post('/:id', [...author, editing], e.update);
   router.get('/:id/delete', author, e.confirmDelete);
   router.post('/:id/delete', author, e.destroy);
-  router.post('/:id/comments', [requireAuth, deps.rateLimit(deps.limits.comment)], c.create);
+  router.post(
+    '/:id/comments',
+    [...deps.roles.requireCan('comment.create'), deps.rateLimit(deps.limits.comment)],
+    c.create,
+  );
   router.post('/:id/comments/:commentId/delete', [requireAuth], c.destroy);
   return router;
 }

@@ -32,6 +32,10 @@ export const EVENT_TEXT = {
   recovery_codes_regenerated: 'New recovery codes made',
   recovery_code_used: 'A recovery code was used',
   second_factor_locked: 'Sign-in codes paused after too many wrong codes: someone has your password',
+  admin_signed_out: 'An administrator signed you out on every device',
+  admin_suspended: 'An administrator suspended your account and signed you out',
+  admin_unsuspended: 'An administrator lifted the suspension of your account',
+  admin_role_changed: 'An administrator changed your role',
 } as const;
 
 export type SecurityEventType = keyof typeof EVENT_TEXT;

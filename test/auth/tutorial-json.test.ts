@@ -26,7 +26,7 @@ describe("the tutorial's JSON sequence", () => {
 
     const profile = await agent.get('/auth/profile');
     expect(profile.status).toBe(200);
-    expect(profile.body).toEqual({ user: { username: 'alice' } });
+    expect(profile.body).toEqual({ user: { username: 'alice', role: 'author' } });
 
     const logout = await agent.post('/auth/logout').set('Accept', 'application/json');
     expect(logout.status).toBe(200);
