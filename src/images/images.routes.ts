@@ -76,7 +76,7 @@ export function imagesFeature(deps: ImagesDeps) {
   serving.get('/images/:id/:variant', server.early());
 
   const uploads = Router();
-  uploads.post('/images', upload);
+  uploads.post('/images', [requireAuth], upload);
 
   const routes = Router();
   routes.get('/images/:id', server.late());

@@ -73,6 +73,11 @@ export function uploadImage(deps: UploadDeps): RequestHandler {
       return refuse(new ForbiddenError('CSRF token missing or wrong'), true);
     }
     if (!/^multipart\/form-data\s*;/i.test(req.get('content-type') ?? '')) {
+      // A form the body parsers did read: a forgery is a 403 like on every other route, anything else a 415.
+      const field = (req.body as { _csrf?: unknown } | undefined)?._csrf;
+      if (headerToken === undefined && !(typeof field === 'string' && csrfTokenMatches(req, field))) {
+        return refuse(new ForbiddenError('CSRF token missing or wrong'), true);
+      }
       return refuse(new UnsupportedImageError('Send the picture as multipart/form-data, in the field “image”'), true);
     }
     if (Number(req.get('content-length') ?? 0) > maxBytes + MULTIPART_OVERHEAD) return refuse(tooLarge(), true);

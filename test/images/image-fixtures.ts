@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 
@@ -20,8 +21,7 @@ export async function phonePhoto(width = 2000, height = 1000): Promise<Buffer> {
 
 /** Random pixels: incompressible, so its stored size is predictable (for the quota). */
 export async function noisePng(side: number): Promise<Buffer> {
-  const raw = Buffer.alloc(side * side * 3);
-  for (let i = 0; i < raw.length; i++) raw[i] = (i * 2654435761) >>> 24;
+  const raw = randomBytes(side * side * 3);
   return sharp(raw, { raw: { width: side, height: side, channels: 3 } })
     .png({ compressionLevel: 9 })
     .toBuffer();
