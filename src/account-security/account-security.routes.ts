@@ -12,6 +12,7 @@ import type { Config } from '../config';
 import type { FactorStore } from '../factors/factors.store';
 import { FormError } from '../http/errors';
 import { wantsJson } from '../http/negotiate';
+import { imagesPersonalData } from '../images/images.personal-data';
 import { publicRoute } from '../http/route-access';
 import { parseForm } from '../http/validate';
 import type { Mailer } from '../mail/mailer';
@@ -154,6 +155,8 @@ export function accountSecurityRoutes(deps: AccountSecurityDeps): Router {
         count: e.count,
         details: e.details,
       })),
+      // Uploaded pictures (src/images): addresses, alt text and sizes; the bytes are at each url.
+      images: await imagesPersonalData(connection, now).exportUser?.({ id: user.id, username: user.username }),
     };
     const day = new Date(now()).toISOString().slice(0, 10);
     res.set('Content-Disposition', `attachment; filename="folio-${user.username}-${day}.json"`);
