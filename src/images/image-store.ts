@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import mongoose, { type Connection, Types } from 'mongoose';
 import type { ImageFormat } from './image-format';
 import type { EncodedFile } from './image-processing';
@@ -47,9 +47,17 @@ interface Usage {
 
 export const IMAGE_ID = /^[0-9a-f]{32}$/;
 
+/**
+ * sha256 on libuv's thread pool (WebCrypto's digest is asynchronous in Node): hashing a 10 MB upload
+ * synchronously would hold the event loop for tens of milliseconds.
+ */
+export async function sha256Of(bytes: Uint8Array): Promise<Buffer> {
+  return Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes));
+}
+
 /** The id a picture gets: the same bytes from the same account are the same picture (and stored once). */
-export function contentId(ownerId: string, bytes: Buffer): { id: string; sha256: string } {
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+export async function contentId(ownerId: string, bytes: Buffer): Promise<{ id: string; sha256: string }> {
+  const sha256 = (await sha256Of(bytes)).toString('hex');
   const id = createHash('sha256').update(ownerId).update('\0').update(sha256).digest('hex').slice(0, 32);
   return { id, sha256 };
 }
@@ -176,7 +184,7 @@ export class ImageStore {
           bytes: file.data.length,
           width: file.width,
           height: file.height,
-          sha256: createHash('sha256').update(file.data).digest('base64url'),
+          sha256: (await sha256Of(file.data)).toString('base64url'),
         });
       }
       const original = variants[0];

@@ -37,6 +37,8 @@ export interface ServeDeps {
 export class ImageServer {
   private readonly known: LRUCache<string, Known> | undefined;
   private readonly bytes: LRUCache<string, Buffer>;
+  /** Lookups under way: when an entry expires under load, one query answers every request waiting for it. */
+  private readonly pending = new Map<string, Promise<Known>>();
 
   constructor(private readonly deps: ServeDeps) {
     this.known = deps.recheckMs > 0 ? new LRUCache<string, Known>({ max: 5_000, ttl: deps.recheckMs }) : undefined;
@@ -55,7 +57,18 @@ export class ImageServer {
     for (const v of record.variants) this.bytes.delete(String(v.fileId));
   }
 
-  private async lookup(id: string): Promise<Known> {
+  /** What is known of a picture: at once from memory when it can be, else from MongoDB. */
+  private lookup(id: string): Known | Promise<Known> {
+    const cached = this.known?.get(id);
+    if (cached && (cached.isPublic || !cached.record)) return cached;
+    const running = this.pending.get(id);
+    if (running) return running;
+    const started = this.lookUp(id).finally(() => this.pending.delete(id));
+    this.pending.set(id, started);
+    return started;
+  }
+
+  private async lookUp(id: string): Promise<Known> {
     const cached = this.known?.get(id);
     // "Public" and "no such picture" are kept; "not public yet" is asked again each time, so the owner's
     // publishing shows at once (those requests are the owner's own, or 404s).
@@ -87,34 +100,43 @@ export class ImageServer {
     return data;
   }
 
-  private async send(req: Request, res: Response, variant: StoredVariant, cacheControl: string): Promise<void> {
-    res.set({
-      'Content-Type': variant.contentType,
-      'Cache-Control': cacheControl,
-      ETag: `"${variant.sha256}"`,
-      'X-Content-Type-Options': 'nosniff',
-    });
+  /** Answers with the variant; synchronous when its bytes are in memory (the hot path of a public picture). */
+  private send(req: Request, res: Response, variant: StoredVariant, cacheControl: string): void | Promise<void> {
+    res.setHeader('Content-Type', variant.contentType);
+    res.setHeader('Cache-Control', cacheControl);
+    res.setHeader('ETag', `"${variant.sha256}"`);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
     if (req.fresh) {
       res.status(304).end();
       return;
     }
-    const data = await this.readBytes(variant);
-    res.set('Content-Length', String(data.length));
+    const hit = this.bytes.get(String(variant.fileId));
+    if (hit) return this.write(req, res, hit);
+    return this.readBytes(variant).then((data) => this.write(req, res, data));
+  }
+
+  private write(req: Request, res: Response, data: Buffer): void {
+    res.setHeader('Content-Length', data.length);
     if (req.method === 'HEAD') res.end();
     else res.end(data);
   }
 
   early(): RequestHandler {
-    return async (req, res, next) => {
-      const id = String(req.params.id);
-      const name = typeof req.params.variant === 'string' ? req.params.variant : 'original';
-      if (!IMAGE_ID.test(id) || !VARIANT_NAME.test(name)) throw new NotFoundError('No such picture');
-      const { record, isPublic } = await this.lookup(id);
+    const answer = (req: Request, res: Response, next: () => void, name: string, known: Known) => {
+      const { record, isPublic } = known;
       const variant = record?.variants.find((v) => v.name === name);
       if (!record || !variant) throw new NotFoundError('No such picture');
       if (isPublic) return this.send(req, res, variant, PUBLIC_CACHE);
       res.locals.privateImage = { record, variant };
       next();
+    };
+    return (req, res, next) => {
+      const id = String(req.params.id);
+      const name = typeof req.params.variant === 'string' ? req.params.variant : 'original';
+      if (!IMAGE_ID.test(id) || !VARIANT_NAME.test(name)) throw new NotFoundError('No such picture');
+      const known = this.lookup(id);
+      if (known instanceof Promise) return known.then((k) => answer(req, res, next, name, k));
+      return answer(req, res, next, name, known);
     };
   }
 

@@ -169,7 +169,7 @@ export function uploadImage(deps: UploadDeps): RequestHandler {
       const ownerId = user?.id ?? '';
       const inspected = await inspectImage(bytes);
       if ((await store.usedBytes(ownerId)) + bytes.length > quotaBytes) throw quotaFull();
-      const { id, sha256 } = contentId(ownerId, bytes);
+      const { id, sha256 } = await contentId(ownerId, bytes);
       const existing = await store.find(id);
       if (existing) return existing;
       const files = await processing.run(() =>
