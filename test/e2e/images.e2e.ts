@@ -106,15 +106,19 @@ describe('pictures in Chromium', () => {
     expect(await page.locator('.cover-image').getAttribute('width')).toBe('1800');
     await audit();
 
-    await page.setViewportSize({ width: 320, height: 640 });
-    await page.goto(postUrl);
-    const phone = await bodyImage(page);
+    // A reader on a phone (a fresh browser, nothing cached, not signed in).
+    const reader = await auditedContext(browser);
+    await reader.page.setViewportSize({ width: 320, height: 640 });
+    await reader.page.goto(postUrl);
+    const phone = await bodyImage(reader.page);
     expect(phone).toMatchObject({ width: '1800', height: '1200' });
     expect(phone.shownWidth).toBeLessThanOrEqual(320);
     expect(phone.scrollWidth).toBeLessThanOrEqual(320);
     // A phone is sent the small WebP, not the 1800 px fallback.
     expect(phone.currentSrc).toMatch(/\/480\.webp$/);
-    await audit();
+    await reader.audit();
+    expect(reader.problems).toEqual([]);
+    await reader.context.close();
 
     // The front page lists the post with its cover.
     await page.goto(`${served.baseUrl}/posts`);
