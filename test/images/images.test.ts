@@ -284,6 +284,22 @@ describe('deleting', () => {
   });
 });
 
+describe('deleting, seen from another process', () => {
+  it('a process that served a public picture stops within PAGE_CACHE_SECONDS of its delete elsewhere', async () => {
+    const image = await uploaded(owner, await smallImage('png', 50, 50), 'short-lived');
+    await publish(owner, image.markdown);
+    const second = await startTestApp({ connection: t.connection, env: { PAGE_CACHE_SECONDS: '1' } });
+    expect((await request(second.app).get(image.url)).status).toBe(200);
+    const res = await owner
+      .post(`${image.url}/delete`)
+      .set('Accept', 'application/json')
+      .set('X-CSRF-Token', ownerToken);
+    expect(res.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect((await request(second.app).get(image.url)).status).toBe(404);
+  });
+});
+
 describe('posts', () => {
   it('a cover image must be one of the author’s pictures; it shows on the post and in the list', async () => {
     const mine = await uploaded(owner, await phonePhoto(1600, 1200), 'Cover shot');
