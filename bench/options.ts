@@ -36,7 +36,7 @@ export const USAGE = `npm run bench -- [options]       (every option also as an 
   --verbose          show the server's log
 
 Scenarios: healthz, posts-anon, posts-304, posts-signed-in, post-show, posts-page-50, feed, search-anon,
-search-signed-in, static-css, create-post, login.
+search-signed-in, image-variant, static-css, create-post, login (image-variant also times a 12-megapixel upload).
 MongoDB: MONGODB_URI if set (a fresh database, dropped afterwards), else an embedded mongod on a temp dir.`;
 
 function positive(name: string, raw: string | undefined, fallback: number): number {

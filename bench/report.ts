@@ -91,6 +91,7 @@ export function judgeTargets(results: readonly ScenarioResult[]): Target[] {
   const signedIn = by('posts-signed-in')?.ratioToHealthz ?? null;
   const cachedAnon = by('posts-anon')?.ratioToHealthz ?? null;
   const notModified = by('posts-304')?.ratioToHealthz ?? null;
+  const imageVariant = by('image-variant')?.ratioToHealthz ?? null;
   // Both signed in, so both rendered: the deep page's query against the first page's.
   const page1 = by('posts-signed-in')?.requestsPerSecond;
   const page50 = by('posts-page-50')?.requestsPerSecond;
@@ -113,6 +114,12 @@ export function judgeTargets(results: readonly ScenarioResult[]): Target[] {
       value: notModified,
       goal: '≥ 0.70',
       met: notModified === null ? null : notModified >= 0.7,
+    },
+    {
+      what: 'cached image variant req/s ÷ /healthz req/s',
+      value: imageVariant,
+      goal: '≥ 0.50',
+      met: imageVariant === null ? null : imageVariant >= 0.5,
     },
     {
       what: 'signed-in GET /posts?page=1 vs ?page=50 req/s (faster ÷ slower)',

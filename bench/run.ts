@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { cpuSince, markCpu } from './cpu';
 import { type BenchDatabase, openBenchDatabase } from './database';
+import { formatUploads, measureUpload } from './images';
 import { runLoad } from './load';
 import { localMongodCpu, type MongodCpu } from './mongod-cpu';
 import { type BenchOptions, parseOptions, USAGE } from './options';
@@ -131,10 +132,17 @@ async function runTable(
     results.push(result);
   }
   const targets = judgeTargets(results);
+  // The 12-megapixel upload, with the image scenario (in a full run, or `--scenario image`).
+  const uploads = [];
+  if (scenarios.some((s) => s.name === 'image-variant')) {
+    log('image upload: two 12-megapixel JPEGs, /healthz probed meanwhile');
+    for (const seed of [2, 3]) uploads.push(await measureUpload(server, fixtures.cookie, seed));
+  }
 
   console.log(`\n${formatResults(results)}\n\n${formatCommands(results)}\n\nTargets:\n${formatTargets(targets)}`);
   const noisy = noisyRunWarning(results);
   if (noisy) console.log(`\n${noisy}`);
+  if (uploads.length > 0) console.log(`\n${formatUploads(uploads)}`);
   const complete = scenarios.length === SCENARIOS.length;
   // Only a full run replaces latest.json; a filtered one would otherwise hide the scenarios it skipped.
   const file = path.join(RESULTS_DIR, complete ? 'latest.json' : 'partial.json');
@@ -145,6 +153,7 @@ async function runTable(
     settings: settingsOf(options),
     scenarios: results,
     targets,
+    imageUploads: uploads,
     warning: noisy,
   });
   console.log(`\nwritten: ${path.relative(process.cwd(), file)}`);

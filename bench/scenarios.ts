@@ -94,6 +94,13 @@ export const SCENARIOS: readonly Scenario[] = [
     expect: { status: 200, contains: 'Benchmark post' },
   },
   {
+    // A picture of a public post: answered before any session work, its bytes from the in-process LRU.
+    name: 'image-variant',
+    label: 'GET /images/:id/960.webp (cached variant)',
+    request: (f) => ({ method: 'GET', path: f.imageVariant, headers: { accept: 'image/avif,image/webp,*/*' } }),
+    expect: { status: 200 },
+  },
+  {
     name: 'static-css',
     label: 'GET /css/site.css',
     request: () => ({ method: 'GET', path: '/css/site.css', headers: { accept: 'text/css' } }),

@@ -1,3 +1,5 @@
+import { seedImage } from './images';
+
 /**
  * Seeds the benchmark's data through Folio's own JSON API (register, then POST /posts), so the posts are
  * exactly what the app itself writes, however the post model evolves. JSON requests need no CSRF token
@@ -13,6 +15,8 @@ export interface Fixtures {
   readonly postId: string;
   /** The anonymous front page's ETag once seeded, for the 304 scenario (nothing is written before it runs). */
   readonly postsEtag: string;
+  /** A 960 px WebP variant of a picture in a public post (bench/images.ts). */
+  readonly imageVariant: string;
 }
 
 const USERNAME = 'bench';
@@ -81,9 +85,11 @@ export async function seed(baseUrl: string, options: { posts: number; cookieName
   await Promise.all(Array.from({ length: SEED_CONCURRENCY }, worker));
   const postId = ids[Math.floor(options.posts / 2)];
   if (!postId) throw new Error('seeding created no posts');
+  // Before the front page's ETag is taken: the picture's post is on the front page.
+  const imageVariant = await seedImage(baseUrl, cookie);
   const front = await fetch(`${baseUrl}/posts`, { headers: { accept: 'text/html' } });
   await expectStatus(front, 200, 'read the front page');
   const postsEtag = front.headers.get('etag');
   if (!postsEtag) throw new Error('the front page has no ETag');
-  return { username: USERNAME, password: PASSWORD, cookie, postId, postsEtag };
+  return { username: USERNAME, password: PASSWORD, cookie, postId, postsEtag, imageVariant };
 }

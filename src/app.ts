@@ -36,6 +36,7 @@ import { rejectNestedKeys } from './http/reject-nested-keys';
 import { requestLogger } from './http/request-logger';
 import { securityHeaders } from './http/security-headers';
 import { viewLocals } from './http/view-locals';
+import { imagesFeature } from './images/images.routes';
 import { Invitations } from './invites/invitations';
 import { registrationGate } from './invites/registration-gate';
 import type { Mailer } from './mail/mailer';
@@ -192,6 +193,7 @@ export function createApp(deps: AppDeps): Express {
     pageCache,
     now,
   });
+  const images = imagesFeature({ config, connection, posts, logger, now });
 
   const app = express();
   app.disable('x-powered-by');
@@ -211,6 +213,9 @@ export function createApp(deps: AppDeps): Express {
   // Defaults for every view, so an error page renders even when the request failed before viewLocals ran.
   Object.assign(app.locals, {
     siteName: 'Folio',
+    // Absolute links in pages (og:image) come from PUBLIC_URL, never from Host.
+    publicUrl: config.publicUrl,
+    imageMaxMb: config.images.maxBytes / 2 ** 20,
     assetVersion: assetVersion(publicDir),
     formatDate,
     isoDate,
@@ -239,6 +244,8 @@ export function createApp(deps: AppDeps): Express {
     immutable: config.isProduction,
     index: false,
   });
+  // Pictures of public posts: before the static files (no disk lookup for /images/…/960.webp) and the session.
+  app.use(images.serving);
   app.use((req, res, next) => (/\.[^/]+$/.test(req.path) ? staticFiles(req, res, next) : next()));
   app.get('/js/simplewebauthn-browser.js', serveWebAuthnBrowser(config.isProduction));
   app.use(healthRoutes(connection));
@@ -264,6 +271,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(exposeEndedSession(config, sessionStore));
   app.use(saveSessionBeforeRedirect);
   app.use(enforceSessionLifetime(config.session, now));
+  // Multipart, which the CSRF middleware cannot read: the upload checks origin, session and token itself.
+  app.use(images.upload);
   // CSRF first: a forged post with a malformed token field (`_csrf[x]=y`) is a 403, like any other forgery.
   app.use(csrfProtection());
   app.use(limitNewSessions(throttle));
@@ -328,6 +337,7 @@ export function createApp(deps: AppDeps): Express {
       now,
       rateLimit: createRateLimit(connection),
       limits: writeLimits,
+      images: images.forPosts,
       roles,
       commentPolicy: commentPolicy(siteSettings, comments),
     }),
@@ -353,6 +363,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use('/drafts', draftsRoutes({ posts, comments, now }));
+  app.use(images.routes);
   app.use(feedsRoutes({ config, posts, users, now, siteName: app.locals.siteName as string }));
   app.use('/tags', tagsRoutes({ posts, now }));
   app.use('/search', searchRoutes({ posts, now }));

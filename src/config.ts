@@ -67,6 +67,8 @@ const envSchema = z
     PAGE_CACHE_SECONDS: intFrom(0, 5),
     RESET_TOKEN_MINUTES: intFrom(1, 30),
     VERIFY_TOKEN_HOURS: intFrom(1, 24),
+    IMAGE_MAX_MB: intFrom(1, 10).pipe(z.number().max(100, 'must be at most 100')),
+    IMAGE_QUOTA_MB: intFrom(1, 200),
     // mongodb-memory-server's own variables, read here too so the embedded mode is configured in one place.
     MONGOMS_SYSTEM_BINARY: z.string().optional(),
     MONGOMS_VERSION: z.string().default('7.0.15'),
@@ -163,6 +165,8 @@ export interface Config {
   /** How stale a cached anonymous page may be for writes made by other processes; 0 = no page cache. */
   readonly pageCacheSeconds: number;
   readonly tokens: { readonly resetMs: number; readonly verifyMs: number };
+  /** Uploaded pictures: the largest file accepted and what one account may store (variants included). */
+  readonly images: { readonly maxBytes: number; readonly quotaBytes: number };
   /** Things an operator should hear about once at start (the config is valid, but risky). */
   readonly warnings: readonly string[];
   /** How to get a mongod when MONGODB_URI is unset (development, tests, benchmark). */
@@ -275,6 +279,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     deletionGraceDays: e.DELETION_GRACE_DAYS,
     pageCacheSeconds: e.PAGE_CACHE_SECONDS,
     tokens: { resetMs: e.RESET_TOKEN_MINUTES * 60_000, verifyMs: e.VERIFY_TOKEN_HOURS * 3_600_000 },
+    // MB = 2^20 bytes, as the contract says.
+    images: { maxBytes: e.IMAGE_MAX_MB * 2 ** 20, quotaBytes: e.IMAGE_QUOTA_MB * 2 ** 20 },
     warnings,
     embeddedMongo: {
       systemBinary: e.MONGOMS_SYSTEM_BINARY,

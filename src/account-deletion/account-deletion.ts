@@ -6,6 +6,7 @@ import type { UserModel } from '../auth/user.model';
 import type { Config } from '../config';
 import { FactorStore } from '../factors/factors.store';
 import type { PageCache } from '../http/page-cache';
+import { imagesPersonalData } from '../images/images.personal-data';
 import type { Mailer } from '../mail/mailer';
 import { OUTBOX_COLLECTION } from '../mail/outbox';
 import { postModel } from '../posts/post.model';
@@ -143,6 +144,8 @@ export class AccountDeletion {
     const db = this.db;
     // Posts with their comments, and the user's comments elsewhere (counts corrected): the posts feature's own.
     await purgeAuthorContent(this.deps.connection, userId);
+    // Pictures with every variant (and the files of an upload interrupted half way).
+    await imagesPersonalData(this.deps.connection, this.deps.now).forgetUser?.({ id: userId, username, email });
     await db.collection(SESSIONS_COLLECTION).deleteMany({
       $or: [
         { 'session.user.id': userId },

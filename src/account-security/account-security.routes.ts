@@ -14,6 +14,7 @@ import { FormError } from '../http/errors';
 import { wantsJson } from '../http/negotiate';
 import { publicRoute } from '../http/route-access';
 import { parseForm } from '../http/validate';
+import { imagesPersonalData } from '../images/images.personal-data';
 import type { Mailer } from '../mail/mailer';
 import { postModel } from '../posts/post.model';
 import { READING_LISTS_COLLECTION } from '../reading-list/reading-list.store';
@@ -154,6 +155,8 @@ export function accountSecurityRoutes(deps: AccountSecurityDeps): Router {
         count: e.count,
         details: e.details,
       })),
+      // Uploaded pictures (src/images): addresses, alt text and sizes; the bytes are at each url.
+      images: await imagesPersonalData(connection, now).exportUser?.({ id: user.id, username: user.username }),
     };
     const day = new Date(now()).toISOString().slice(0, 10);
     res.set('Content-Disposition', `attachment; filename="folio-${user.username}-${day}.json"`);

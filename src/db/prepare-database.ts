@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import { PAGE_VIEWS_COLLECTION } from '../account/page-views';
 import { userModel } from '../auth/user.model';
 import { prepareFactors } from '../factors/factors.store';
+import { ImageStore } from '../images/image-store';
 import { prepareMail } from '../mail/outbox';
 import { postModel } from '../posts/post.model';
 import { preparePosts } from '../posts/prepare-posts';
@@ -53,6 +54,7 @@ export async function prepareDatabase(
   await prepareFactors(connection);
   await prepareStaff(connection);
   await ensureOwner(connection);
+  await new ImageStore(connection, Date.now).prepare();
   // Page-view counters outlive no session: the longest a session can live is REMEMBER_ME_DAYS.
   await db.collection(PAGE_VIEWS_COLLECTION).createIndex({ updatedAt: 1 }, { expireAfterSeconds: 90 * 86_400 });
   // rate-limiter-flexible's documents: expire by TTL, one per key.

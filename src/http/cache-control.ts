@@ -14,6 +14,8 @@ export const noStoreForSessions: RequestHandler = (req, res, next) => {
     // Static files and probes never reach the session middleware (which sets sessionID on every other
     // request, and keeps it after a logout destroys the session).
     if (req.sessionID === undefined) return;
+    // A response that already forbids storing (an owner's picture: `private, no-store`) keeps its own words.
+    if (String(res.getHeader('Cache-Control') ?? '').includes('no-store')) return;
     if (res.getHeader('set-cookie') !== undefined || req.session === undefined || hasSessionData(req)) {
       res.setHeader('Cache-Control', 'no-store');
       return;

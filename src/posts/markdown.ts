@@ -40,7 +40,8 @@ const SANITIZE: sanitizeHtml.IOptions = {
   ],
   allowedAttributes: {
     a: ['href', 'title', 'rel'],
-    img: ['src', 'alt', 'title'],
+    // width … sizes: set only by ownImage() below, for Folio's own pictures; an author's values are dropped.
+    img: ['src', 'alt', 'title', 'width', 'height', 'loading', 'decoding', 'srcset', 'sizes'],
     ol: ['start'],
     th: ['align'],
     td: ['align'],
@@ -73,12 +74,72 @@ const SANITIZE: sanitizeHtml.IOptions = {
       return { tagName, attribs: kept };
     },
   },
-  // Images only from absolute http(s) URLs; anything else is dropped whole.
-  exclusiveFilter: (frame) => frame.tag === 'img' && !/^https?:\/\//i.test(frame.attribs.src ?? ''),
+  // Images only from absolute http(s) URLs or Folio's own /images/<id>; anything else is dropped whole.
+  exclusiveFilter: (frame) =>
+    frame.tag === 'img' && !/^https?:\/\//i.test(frame.attribs.src ?? '') && !OWN_IMAGE.test(frame.attribs.src ?? ''),
 };
 
-export function renderMarkdown(source: string): string {
-  return toHtmlVoids(sanitizeHtml(marked.parse(source) as string, SANITIZE));
+/** A picture uploaded to Folio (src/images): `/images/<content id>`. */
+const OWN_IMAGE = /^\/images\/([0-9a-f]{32})$/;
+/** The post column is at most 42rem wide (--measure in site.css), the full width less 2rem below that. */
+const POST_IMAGE_SIZES = '(max-width: 44rem) calc(100vw - 2rem), 42rem';
+
+/** What the renderer needs to know of an uploaded picture: its size and the WebP widths made of it. */
+export interface ImageLayout {
+  readonly width: number;
+  readonly height: number;
+  readonly variantWidths: readonly number[];
+}
+export type ImageLookup = (id: string) => ImageLayout | undefined;
+
+/**
+ * The sanitiser's own img transform (so it stays the only producer of the HTML): an uploaded picture gets
+ * its width and height (no layout shift), lazy loading, async decoding and a srcset of its WebP variants
+ * next to the fallback; whatever the author wrote in those attributes is dropped. Other images pass as before.
+ */
+function ownImage(lookup: ImageLookup | undefined, seen: Set<string>): sanitizeHtml.Transformer {
+  return (tagName, attribs) => {
+    const { src, alt, title } = attribs;
+    const kept: Record<string, string> = {};
+    if (src !== undefined) kept.src = src;
+    if (alt !== undefined) kept.alt = alt;
+    if (title !== undefined) kept.title = title;
+    const id = OWN_IMAGE.exec(src ?? '')?.[1];
+    if (id === undefined) return { tagName, attribs: kept };
+    seen.add(id);
+    kept.loading = 'lazy';
+    kept.decoding = 'async';
+    const layout = lookup?.(id);
+    if (layout) {
+      kept.width = String(layout.width);
+      kept.height = String(layout.height);
+      if (layout.variantWidths.length > 0) {
+        kept.srcset = [
+          ...layout.variantWidths.map((w) => `/images/${id}/${w}.webp ${w}w`),
+          `${src} ${layout.width}w`,
+        ].join(', ');
+        kept.sizes = POST_IMAGE_SIZES;
+      }
+    }
+    return { tagName, attribs: kept };
+  };
+}
+
+/** A post body's HTML and the ids of the uploaded pictures it shows. */
+export function renderPostBody(source: string, lookup?: ImageLookup): { html: string; imageIds: string[] } {
+  const seen = new Set<string>();
+  const options = { ...SANITIZE, transformTags: { ...SANITIZE.transformTags, img: ownImage(lookup, seen) } };
+  const html = toHtmlVoids(sanitizeHtml(marked.parse(source) as string, options));
+  return { html, imageIds: [...seen] };
+}
+
+export function renderMarkdown(source: string, lookup?: ImageLookup): string {
+  return renderPostBody(source, lookup).html;
+}
+
+/** The picture ids a Markdown source names (`/images/<id>`), for looking up their layout before rendering. */
+export function imageIdsIn(source: string): string[] {
+  return [...new Set([...source.matchAll(/\/images\/([0-9a-f]{32})\b/g)].map((m) => m[1] ?? ''))].slice(0, 100);
 }
 
 /**

@@ -9,6 +9,7 @@ import { allowedStatus, HELD_AS_DRAFT } from '../roles/post-status';
 import type { Clock } from '../session/session-lifetime';
 import { type LoadedPost, loadedPost } from './loaded-post';
 import { type PostModel, renderedFields } from './post.model';
+import { type PostImages, picturesFor } from './post-images';
 import { isPublic } from './post-queries';
 import { publishedMessage } from './posts.handlers';
 import { datetimeLocal, postSchema } from './posts.schemas';
@@ -18,6 +19,7 @@ export interface PostEditingDeps {
   readonly comments: CommentModel;
   readonly logger: Logger;
   readonly now: Clock;
+  readonly images?: PostImages;
 }
 
 /** The edit form's fields as the post has them; the publish time only while the post is scheduled. */
@@ -27,6 +29,7 @@ function formValues(post: LoadedPost, at: Date) {
     title: post.title,
     body: post.body,
     tags: (post.tags ?? []).join(', '),
+    coverImage: post.coverImage ? `/images/${post.coverImage}` : '',
     publishAt: scheduled ? datetimeLocal(post.publishedAt) : '',
   };
 }
@@ -37,7 +40,7 @@ function formValues(post: LoadedPost, at: Date) {
  * edit racing a delete either lands before it (and is deleted with the post) or finds nothing and answers
  * 404: never a 5xx, never a post brought back or half-updated.
  */
-export function postEditingHandlers({ posts, comments, logger, now }: PostEditingDeps) {
+export function postEditingHandlers({ posts, comments, logger, now, images }: PostEditingDeps) {
   const editForm: RequestHandler = (_req, res) => {
     const post = loadedPost(res);
     res.render('posts/edit', {
@@ -56,6 +59,11 @@ export function postEditingHandlers({ posts, comments, logger, now }: PostEditin
     });
     const { status, heldAsDraft } = allowedStatus(res, input.status);
     // Publishing keeps the time of a post that is already public; a draft or scheduled post goes out now.
+    const pictures = await picturesFor(images, String(post.authorId), input.body, input.coverImage, {
+      view: 'posts/edit',
+      locals: { title: `Edit “${post.title}”`, post },
+      values: req.body as Record<string, unknown>,
+    });
     const publishedAt =
       status === 'draft' ? undefined : (input.publishAt ?? (isPublic(post, at) ? post.publishedAt : at));
     const updated = await posts
@@ -68,10 +76,18 @@ export function postEditingHandlers({ posts, comments, logger, now }: PostEditin
             tags: input.tags,
             status,
             editedAt: at,
-            ...renderedFields(input.body),
+            ...renderedFields(input.body, pictures.lookup),
+            ...pictures.cover,
             ...(publishedAt ? { publishedAt } : {}),
           },
-          ...(publishedAt ? {} : { $unset: { publishedAt: 1 } }),
+          ...(publishedAt && pictures.cover
+            ? {}
+            : {
+                $unset: {
+                  ...(publishedAt ? {} : { publishedAt: 1 }),
+                  ...(pictures.cover ? {} : { coverImage: 1, cover: 1 }),
+                },
+              }),
         },
         { returnDocument: 'after', projection: { _id: 1, title: 1, status: 1, publishedAt: 1 }, runValidators: true },
       )

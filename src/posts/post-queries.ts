@@ -20,11 +20,22 @@ export const LIST_FIELDS = {
   readingMinutes: 1,
   tags: 1,
   commentCount: 1,
+  coverImage: 1,
+  cover: 1,
 } as const;
 
 export type PostSummary = Pick<
   Post,
-  'title' | 'authorName' | 'createdAt' | 'publishedAt' | 'excerpt' | 'readingMinutes' | 'tags' | 'commentCount'
+  | 'title'
+  | 'authorName'
+  | 'createdAt'
+  | 'publishedAt'
+  | 'excerpt'
+  | 'readingMinutes'
+  | 'tags'
+  | 'commentCount'
+  | 'coverImage'
+  | 'cover'
 > & { _id: Types.ObjectId };
 
 /** Published and due at `now`. No job publishes a scheduled post: it simply starts matching. */

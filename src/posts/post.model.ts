@@ -1,5 +1,5 @@
 import { type Connection, type InferSchemaType, type Model, Schema } from 'mongoose';
-import { excerptOf, plainText, readingMinutes, renderMarkdown } from './markdown';
+import { excerptOf, type ImageLookup, plainText, readingMinutes, renderPostBody } from './markdown';
 
 export const TITLE_MAX = 200;
 export const BODY_MAX = 20_000;
@@ -33,6 +33,18 @@ const postSchema = new Schema(
      * post: no job runs then, every public query asks for `publishedAt <= now` (post-queries.ts).
      */
     publishedAt: { type: Date },
+    /** Ids of the author's pictures the body shows (set with bodyHtml): what makes a picture public. */
+    imageIds: { type: [String], default: [] },
+    /** One of the author's pictures (src/images), shown on the post, in lists and as og:image. */
+    coverImage: { type: String },
+    /** The cover's size, WebP widths and alt text, kept with it so pages render it without a lookup. */
+    cover: {
+      type: new Schema(
+        { width: Number, height: Number, variantWidths: [Number], alt: String },
+        { _id: false, strict: 'throw' },
+      ),
+      default: undefined,
+    },
     /** Kept by the comment handlers with $inc, so summaries show counts without a second query. */
     commentCount: { type: Number, default: 0, min: 0 },
   },
@@ -45,16 +57,21 @@ const postSchema = new Schema(
 );
 
 /** What is stored beside the Markdown source, derived from it once per write (see bodyHtml). */
-export function renderedFields(body: string): { bodyHtml: string; excerpt: string; readingMinutes: number } {
-  const bodyHtml = renderMarkdown(body);
+export function renderedFields(
+  body: string,
+  images?: ImageLookup,
+): { bodyHtml: string; excerpt: string; readingMinutes: number; imageIds: string[] } {
+  const { html: bodyHtml, imageIds } = renderPostBody(body, images);
   const text = plainText(bodyHtml);
-  return { bodyHtml, excerpt: excerptOf(text), readingMinutes: readingMinutes(text) };
+  return { bodyHtml, excerpt: excerptOf(text), readingMinutes: readingMinutes(text), imageIds };
 }
 
 postSchema.pre('validate', function renderBody() {
   // A published post without a time (created through the API, or inserted by a seed) is public from now.
   if (this.status === 'published' && !this.publishedAt) this.publishedAt = this.createdAt ?? new Date();
   if (!this.isModified('body') && this.bodyHtml) return;
+  // Rendered by the caller with what only it could look up (its pictures' sizes: posts.handlers.ts).
+  if (this.isNew && this.bodyHtml) return;
   this.set(renderedFields(this.body));
 });
 

@@ -10,7 +10,8 @@ import { can } from '../roles/permissions';
 import { allowedStatus, HELD_AS_DRAFT } from '../roles/post-status';
 import type { Clock } from '../session/session-lifetime';
 import { loadedPost } from './loaded-post';
-import type { PostModel } from './post.model';
+import { type PostModel, renderedFields } from './post.model';
+import { type PostImages, picturesFor } from './post-images';
 import { isPublic, listPublished, type PostSummary, unpublishedOf } from './post-queries';
 import { parsePage, postSchema } from './posts.schemas';
 
@@ -20,6 +21,8 @@ export interface PostsDeps {
   readonly posts: PostModel;
   readonly comments: CommentModel;
   readonly now: Clock;
+  /** Uploaded pictures (src/images); without it posts render them without sizes and take no cover. */
+  readonly images?: PostImages;
 }
 
 /** The JSON shape of a post in a list. */
@@ -35,7 +38,7 @@ export function summaryJson(p: PostSummary) {
   };
 }
 
-export function postsHandlers({ posts, comments, now }: PostsDeps) {
+export function postsHandlers({ posts, comments, now, images }: PostsDeps) {
   const list: RequestHandler = async (req, res) => {
     const page = parsePage(req.query.page);
     const { items, hasNext } = await listPublished(posts, new Date(now()), page);
@@ -61,9 +64,16 @@ export function postsHandlers({ posts, comments, now }: PostsDeps) {
     const user = req.session.user;
     if (!user) throw new Error('requireAuth must run before create');
     const { status, heldAsDraft } = allowedStatus(res, input.status);
+    const pictures = await picturesFor(images, user.id, input.body, input.coverImage, {
+      view: 'posts/new',
+      locals: { title: 'New post' },
+      values: req.body as Record<string, unknown>,
+    });
     const post = await posts.create({
       title: input.title,
       body: input.body,
+      ...renderedFields(input.body, pictures.lookup),
+      ...pictures.cover,
       tags: input.tags,
       status,
       publishedAt: status === 'published' ? (input.publishAt ?? at) : undefined,

@@ -35,6 +35,21 @@ export function postSchema(now: Date) {
         ctx.addIssue({ code: 'custom', message: parsed.message });
         return z.NEVER;
       }),
+    // An uploaded picture's address (/images/<id>, as "Add an image" gives it) or its bare id; empty: none.
+    coverImage: z
+      .string({ error: 'Give the address of one of your pictures' })
+      .trim()
+      .max(300, 'Give the address of one of your pictures, such as /images/…')
+      .optional()
+      .transform((raw, ctx) => {
+        if (!raw) return undefined;
+        const id = /^(?:(?:https?:\/\/[^/]+)?\/images\/)?([0-9a-f]{32})$/.exec(raw)?.[1];
+        if (!id) {
+          ctx.addIssue({ code: 'custom', message: 'Give the address of one of your pictures, such as /images/…' });
+          return z.NEVER;
+        }
+        return id;
+      }),
     // The form's two buttons send it; an API client that sends none publishes, as before drafts existed.
     status: z.enum(POST_STATUSES, { error: 'Choose “Save draft” or “Publish”' }).optional().default('published'),
     publishAt: z

@@ -1,0 +1,42 @@
+import type { Connection } from 'mongoose';
+import { ImageStore } from './image-store';
+import { imageUrl } from './image-urls';
+
+/*
+ * The shape every feature's personal data takes (COMMON.md: it will live in src/db/personal-data.ts, where
+ * the lead collects them in a registry; defined here until then).
+ */
+export interface UserRef {
+  readonly id: string;
+  readonly username: string;
+  readonly email?: string | null;
+}
+export interface PersonalData {
+  readonly name: string;
+  prepare?(): Promise<void>;
+  forgetUser?(user: UserRef): Promise<void>;
+  exportUser?(user: UserRef): Promise<unknown>;
+}
+
+/** An account's pictures: the purge removes every one (all variants, orphans too); the export lists them. */
+export function imagesPersonalData(connection: Connection, now: () => number): PersonalData {
+  const store = new ImageStore(connection, now);
+  return {
+    name: 'images',
+    prepare: () => store.prepare(),
+    forgetUser: (user) => store.removeAllOf(user.id),
+    exportUser: async (user) =>
+      (await store.listOf(user.id)).map((r) => ({
+        id: r._id,
+        url: imageUrl(r._id),
+        alt: r.alt,
+        format: r.format,
+        width: r.width,
+        height: r.height,
+        bytes: r.bytes,
+        sha256: r.sha256,
+        variants: r.variants.map((v) => ({ url: imageUrl(r._id, v.name), width: v.width, bytes: v.bytes })),
+        createdAt: r.createdAt,
+      })),
+  };
+}
