@@ -48,6 +48,8 @@ import { csrfProtection } from './security/csrf';
 import { AuthThrottle, type ThrottleLimits } from './security/login-throttle';
 import { limitNewSessions } from './security/new-sessions';
 import { SecurityLog } from './security-log/security-log';
+import { seoLocals } from './seo/seo';
+import { seoRoutes } from './seo/seo.routes';
 import { saveSessionBeforeRedirect } from './session/save-before-redirect';
 import { type Clock, enforceSessionLifetime } from './session/session-lifetime';
 import { createSessionMiddleware, createSessionStore, exposeEndedSession } from './session/session-middleware';
@@ -175,6 +177,8 @@ export function createApp(deps: AppDeps): Express {
   app.use((req, res, next) => (/\.[^/]+$/.test(req.path) ? staticFiles(req, res, next) : next()));
   app.get('/js/simplewebauthn-browser.js', serveWebAuthnBrowser(config.isProduction));
   app.use(healthRoutes(connection));
+  // The sitemap and robots.txt need no session: served before it, like the health probes.
+  app.use(seoRoutes({ config, posts, users, now }));
   // Pages answer HTML or JSON by Accept: caches must key on it.
   app.use((_req, res, next) => {
     res.vary('Accept');
@@ -195,6 +199,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(limitNewSessions(throttle));
   app.use(rejectNestedKeys);
   app.use(viewLocals, exposeFlash, pageViews.middleware());
+  // Description, canonical URL and link-preview defaults for every page (src/seo).
+  app.use(seoLocals(config.publicUrl));
   // A form kept when its session ended comes back filled in (src/http/kept-form.ts).
   app.use(restoreKeptForm);
 

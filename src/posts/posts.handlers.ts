@@ -4,6 +4,7 @@ import { NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { parseForm } from '../http/validate';
+import { postSeo } from '../seo/seo';
 import type { Clock } from '../session/session-lifetime';
 import { loadedPost } from './loaded-post';
 import type { PostModel } from './post.model';
@@ -105,7 +106,13 @@ export function postsHandlers({ posts, comments, now }: PostsDeps) {
       });
       return;
     }
-    res.render('posts/show', { title: post.title, post, comments: thread, isPublic: isPublic(post, at) });
+    res.render('posts/show', {
+      title: post.title,
+      post,
+      comments: thread,
+      isPublic: isPublic(post, at),
+      seo: postSeo(res, post),
+    });
   };
 
   /** The signed-in author's drafts and scheduled posts. */
