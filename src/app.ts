@@ -10,6 +10,7 @@ import { PageViews } from './account/page-views';
 import { requireSudo } from './account/sudo';
 import { AccountDeletion } from './account-deletion/account-deletion';
 import { accountSecurityRoutes } from './account-security/account-security.routes';
+import { loadAssets } from './assets/assets';
 import { authRoutes } from './auth/auth.routes';
 import { createPasswordVerifier } from './auth/passwords';
 import { userModel } from './auth/user.model';
@@ -131,6 +132,8 @@ export function createApp(deps: AppDeps): Express {
   const factors = new FactorStore(connection);
   const factorDeps = { config, users, factors, securityLog, mailer, throttle, signInDeps, logger, now, sudo };
 
+  const assets = loadAssets();
+
   const app = express();
   app.disable('x-powered-by');
   // signIn() merges anonymous saves into the account's list and has only the request to reach the store.
@@ -148,6 +151,8 @@ export function createApp(deps: AppDeps): Express {
   Object.assign(app.locals, {
     siteName: 'Folio',
     assetVersion: assetVersion(publicDir),
+    // `<%= asset('css/site.css') %>`: the minified file's content-hashed URL (src/assets).
+    asset: (name: string) => assets.url(name),
     formatDate,
     isoDate,
     relativeTime,
@@ -173,6 +178,8 @@ export function createApp(deps: AppDeps): Express {
   // Only a path that names a file (it has an extension) is looked up on disk; without this guard every page
   // request pays for a failed fs.stat and its error object: ~5% of GET /posts's CPU in `npm run bench`.
   // Versioned URLs (?v=hash) change with the content, so production can cache them for a year.
+  // Minified CSS and JS under content-hashed URLs, immutable (src/assets); public/ keeps serving the rest.
+  app.use(assets.middleware());
   const staticFiles = express.static(publicDir, {
     maxAge: config.isProduction ? '365d' : 0,
     immutable: config.isProduction,

@@ -38,12 +38,10 @@ beforeAll(async () => {
   const author = request.agent(app);
   await registerJson(author, 'squeezer');
   for (let i = 0; i < 12; i += 1) {
-    const res = await author
-      .post('/posts')
-      .send({
-        title: `Post number ${i}`,
-        body: `Words about compression, again and again. ${'Lorem ipsum. '.repeat(20)}`,
-      });
+    const res = await author.post('/posts').send({
+      title: `Post number ${i}`,
+      body: `Words about compression, again and again. ${'Lorem ipsum. '.repeat(20)}`,
+    });
     expect(res.status).toBe(201);
   }
   server = app.listen(0, '127.0.0.1');

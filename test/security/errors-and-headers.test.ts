@@ -144,7 +144,7 @@ describe('security headers', () => {
 describe('static files', () => {
   it('pages link the stylesheet by content hash; production caches it for a year, immutable', async () => {
     const page = await request(t.app).get('/posts');
-    const href = /<link rel="stylesheet" href="(\/css\/site\.css\?v=[a-f0-9]{12})">/.exec(page.text)?.[1];
+    const href = /<link rel="stylesheet" href="(\/assets\/site\.[a-f0-9]{10}\.css)">/.exec(page.text)?.[1];
     expect(href).toBeDefined();
     const config = testConfig({ NODE_ENV: 'production', MONGODB_URI: 'mongodb://127.0.0.1/unused' });
     const prod = createApp({ config, connection: t.connection, logger: createLogger(config) });
