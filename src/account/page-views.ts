@@ -24,6 +24,8 @@ export class PageViews {
   /** The batch being written: still counted by count() until the write lands. */
   private inFlight = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
+  /** The last bulk write: whether it stored its batch. */
+  private writing: Promise<boolean> = Promise.resolve(true);
 
   constructor(
     private readonly connection: Connection,
@@ -45,14 +47,24 @@ export class PageViews {
     }
   }
 
-  /** Stores every pending count in one bulk write. Failures are logged, not thrown: it is a counter. */
-  async flush(): Promise<void> {
+  /**
+   * Stores every pending count in one bulk write. Failures are logged, not thrown: it is a counter. Resolves
+   * true when nothing is left unstored (shutdown says "cleanly" only then).
+   */
+  async flush(): Promise<boolean> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pending.size === 0) return;
+    // A write the timer started is awaited first: shutdown must not close MongoDB under it.
+    const earlier = await this.writing;
+    if (this.pending.size === 0) return earlier;
     const batch = this.pending;
     this.pending = new Map();
     this.inFlight = batch;
+    this.writing = this.write(batch);
+    return this.writing;
+  }
+
+  private async write(batch: ReadonlyMap<string, number>): Promise<boolean> {
     const now = new Date();
     try {
       await this.collection.bulkWrite(
@@ -61,8 +73,10 @@ export class PageViews {
         })),
         { ordered: false },
       );
+      return true;
     } catch (err) {
       this.logger.warn({ err, sessions: batch.size }, 'page-view counts could not be stored');
+      return false;
     } finally {
       this.inFlight = new Map();
     }
