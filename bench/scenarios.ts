@@ -44,6 +44,13 @@ export const SCENARIOS: readonly Scenario[] = [
     expect: { status: 200, contains: 'Benchmark post' },
   },
   {
+    // As a browser asks: compressed. The page cache keeps the page compressed once per encoding (issue 24).
+    name: 'posts-anon-br',
+    label: 'GET /posts (anonymous, page cache, br)',
+    request: () => ({ method: 'GET', path: '/posts', headers: { ...HTML, 'accept-encoding': 'gzip, deflate, br' } }),
+    expect: { status: 200, contains: 'Benchmark post' },
+  },
+  {
     name: 'posts-304',
     label: 'GET /posts (anonymous, If-None-Match → 304)',
     // As a browser revalidates (max-age=0). Also keeps fetch(), which checks the answer first, from adding
@@ -59,6 +66,17 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'posts-signed-in',
     label: 'GET /posts (signed in)',
     request: (f) => ({ method: 'GET', path: '/posts', headers: { ...HTML, cookie: f.cookie } }),
+    expect: { status: 200, contains: 'Signed in as' },
+  },
+  {
+    // The same with br, as a browser asks: a signed-in page is compressed per request (it is per visitor).
+    name: 'posts-signed-in-br',
+    label: 'GET /posts (signed in, br)',
+    request: (f) => ({
+      method: 'GET',
+      path: '/posts',
+      headers: { ...HTML, cookie: f.cookie, 'accept-encoding': 'gzip, deflate, br' },
+    }),
     expect: { status: 200, contains: 'Signed in as' },
   },
   {

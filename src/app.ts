@@ -1,3 +1,4 @@
+import compression from 'compression';
 import express, { type Express } from 'express';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
@@ -12,6 +13,7 @@ import { accountSecurityRoutes } from './account-security/account-security.route
 import { adminRoutes } from './admin/admin.routes';
 import { AdminLog } from './admin/admin-log';
 import { StaffActions } from './admin/staff-actions';
+import { loadAssets } from './assets/assets';
 import { authRoutes } from './auth/auth.routes';
 import { createPasswordVerifier } from './auth/passwords';
 import { SignInService } from './auth/sign-in.service';
@@ -62,6 +64,8 @@ import { DataCipher } from './security/data-cipher';
 import { AuthThrottle, type ThrottleLimits } from './security/login-throttle';
 import { limitNewSessions } from './security/new-sessions';
 import { SecurityLog } from './security-log/security-log';
+import { seoLocals } from './seo/seo';
+import { seoRoutes } from './seo/seo.routes';
 import { saveSessionBeforeRedirect } from './session/save-before-redirect';
 import { type Clock, enforceSessionLifetime } from './session/session-lifetime';
 import { createSessionMiddleware, createSessionStore, exposeEndedSession } from './session/session-middleware';
@@ -195,6 +199,8 @@ export function createApp(deps: AppDeps): Express {
   });
   const images = imagesFeature({ config, connection, posts, logger, now });
 
+  const assets = loadAssets();
+
   const app = express();
   app.disable('x-powered-by');
   // server.ts runs the purge of closed accounts on a timer with the same instance.
@@ -217,6 +223,8 @@ export function createApp(deps: AppDeps): Express {
     publicUrl: config.publicUrl,
     imageMaxMb: config.images.maxBytes / 2 ** 20,
     assetVersion: assetVersion(publicDir),
+    // `<%= asset('css/site.css') %>`: the minified file's content-hashed URL (src/assets).
+    asset: (name: string) => assets.url(name),
     formatDate,
     isoDate,
     relativeTime,
@@ -235,10 +243,15 @@ export function createApp(deps: AppDeps): Express {
   app.use(securityHeaders({ https: config.session.cookieSecure }));
   app.use(noStoreForSessions);
   app.use(requestLogger(logger));
+  // br or gzip for every compressible response (HTML, CSS, JS, JSON, XML), as the browser accepts, with
+  // Vary: Accept-Encoding. Pages served from the page cache come already compressed (once per encoding).
+  app.use(compression());
   // Static files and health probes come before the session: they never cost a session read.
   // Only a path that names a file (it has an extension) is looked up on disk; without this guard every page
   // request pays for a failed fs.stat and its error object: ~5% of GET /posts's CPU in `npm run bench`.
   // Versioned URLs (?v=hash) change with the content, so production can cache them for a year.
+  // Minified CSS and JS under content-hashed URLs, immutable (src/assets); public/ keeps serving the rest.
+  app.use(assets.middleware());
   const staticFiles = express.static(publicDir, {
     maxAge: config.isProduction ? '365d' : 0,
     immutable: config.isProduction,
@@ -249,6 +262,8 @@ export function createApp(deps: AppDeps): Express {
   app.use((req, res, next) => (/\.[^/]+$/.test(req.path) ? staticFiles(req, res, next) : next()));
   app.get('/js/simplewebauthn-browser.js', serveWebAuthnBrowser(config.isProduction));
   app.use(healthRoutes(connection));
+  // The sitemap and robots.txt need no session: served before it, like the health probes.
+  app.use(seoRoutes({ config, posts, users, now }));
   // Pages answer HTML or JSON by Accept: caches must key on it.
   app.use((_req, res, next) => {
     res.vary('Accept');
@@ -278,6 +293,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(limitNewSessions(throttle));
   app.use(rejectNestedKeys);
   app.use(viewLocals, exposeFlash, pageViews.middleware());
+  // Description, canonical URL and link-preview defaults for every page (src/seo).
+  app.use(seoLocals(config.publicUrl));
   // A form kept when its session ended comes back filled in (src/http/kept-form.ts).
   app.use(restoreKeptForm);
 

@@ -96,28 +96,36 @@ async function main(): Promise<void> {
     stopPurges();
     stopSettingsRefresh();
     // Page views counted in the last second are stored, not lost with the process.
-    await pageViews.flush();
+    const viewsStored = await pageViews.flush();
     // Mail queued by the last requests goes out (or is given up) before MongoDB closes under the outbox.
     await mailer.close();
     // Also closes the session store and the throttle, which share this connection's client.
     await connection.close();
     await embedded?.stop();
+    return viewsStored;
   });
 }
 
+/** The same signal again this soon is one Ctrl-C delivered twice (by the terminal and by npm or tsx). */
+const SAME_SIGNAL_MS = 250;
+
 /**
- * SIGTERM/SIGINT: stop accepting connections, let requests in flight finish (10 s at most), close MongoDB,
- * exit 0. A second signal exits at once.
+ * SIGTERM/SIGINT: stop accepting connections, let requests in flight finish (10 s at most), store what is
+ * buffered, close MongoDB, exit 0 ("shut down cleanly" only if all of that worked; else exit 1). A second
+ * signal exits at once (but not the same one again within SAME_SIGNAL_MS: see below).
  */
-function installShutdown(server: Server, logger: Logger, closeResources: () => Promise<void>): void {
+function installShutdown(server: Server, logger: Logger, closeResources: () => Promise<boolean>): void {
   const drain = trackInFlight(server);
-  let stopping = false;
+  let first: { signal: NodeJS.Signals; at: number } | undefined;
   const stop = async (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (first) {
+      // Ctrl-C under `npm start` or `npm run dev` reaches Folio twice: the terminal signals the whole group,
+      // and the npm/tsx parent forwards its own copy. Only another signal, or a later one, means "stop waiting".
+      if (signal === first.signal && performance.now() - first.at < SAME_SIGNAL_MS) return;
       logger.warn(`${signal} again: exiting now`);
       process.exit(1);
     }
-    stopping = true;
+    first = { signal, at: performance.now() };
     logger.info(`${signal}: finishing requests in flight, then exiting`);
     const force = setTimeout(() => {
       logger.warn('requests still running after 10 s: closing their connections');
@@ -129,10 +137,15 @@ function installShutdown(server: Server, logger: Logger, closeResources: () => P
       drain();
     });
     clearTimeout(force);
+    let clean: boolean;
     try {
-      await closeResources();
+      clean = await closeResources();
     } catch (err) {
       logger.error({ err }, 'closing MongoDB failed');
+      process.exit(1);
+    }
+    if (!clean) {
+      logger.error('shut down, but buffered data could not be stored (see above)');
       process.exit(1);
     }
     logger.info('shut down cleanly');

@@ -24,7 +24,8 @@ export class PageViews {
   /** The batch being written: still counted by count() until the write lands. */
   private inFlight = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> = Promise.resolve();
+  /** The last bulk write: whether it stored its batch. */
+  private writing: Promise<boolean> = Promise.resolve(true);
 
   constructor(
     private readonly connection: Connection,
@@ -46,18 +47,21 @@ export class PageViews {
     }
   }
 
-  /** Stores every pending count in one bulk write. Failures are logged, not thrown: it is a counter. */
-  async flush(): Promise<void> {
+  /**
+   * Stores every pending count in one bulk write. Failures are logged, not thrown: it is a counter. Resolves
+   * true when nothing is left unstored (shutdown says "cleanly" only then).
+   */
+  async flush(): Promise<boolean> {
     clearTimeout(this.timer);
     this.timer = undefined;
     // Writes queue behind each other and flush() waits for the last: once it resolves, every count made before
-    // it is stored, even if the timer's write was already under way (and two writes never race).
-    if (this.pending.size > 0) this.writing = this.writing.then(() => this.write());
-    await this.writing;
+    // it is stored, even if the timer's write was already under way (and two writes never race). Shutdown
+    // must not close MongoDB under a write either.
+    this.writing = this.writing.then((earlier) => (this.pending.size === 0 ? earlier : this.write()));
+    return this.writing;
   }
 
-  private async write(): Promise<void> {
-    if (this.pending.size === 0) return;
+  private async write(): Promise<boolean> {
     const batch = this.pending;
     this.pending = new Map();
     this.inFlight = batch;
@@ -69,8 +73,10 @@ export class PageViews {
         })),
         { ordered: false },
       );
+      return true;
     } catch (err) {
       this.logger.warn({ err, sessions: batch.size }, 'page-view counts could not be stored');
+      return false;
     } finally {
       this.inFlight = new Map();
     }

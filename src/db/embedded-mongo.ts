@@ -27,6 +27,10 @@ export async function startEmbeddedMongo(options: {
         binary: { version: options.mongod.version, systemBinary: binary.systemBinary },
         // Under Wine on a busy 2-core machine a start can take well over mongodb-memory-server's default 10 s.
         instance: { dbPath: options.dataDir, storageEngine: 'wiredTiger', launchTimeout: 60_000 },
+        // Its own process group: Ctrl-C in a terminal signals the whole foreground group, and a mongod in it
+        // would stop under Folio before Folio stores what it buffers. Folio stops it itself at shutdown (and
+        // mongodb-memory-server's watchdog kills it if Folio dies without doing so).
+        spawn: { detached: true },
       }),
     { log: options.log },
   );

@@ -1,8 +1,9 @@
 import { parse as parseCookies } from 'cookie';
 import signature from 'cookie-signature';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { LRUCache } from 'lru-cache';
 import onHeaders from 'on-headers';
+import { COMPRESS_THRESHOLD, type Compressor, chooseEncoding, compressOnce, type Encoding } from './compress';
 import { wantsJson } from './negotiate';
 
 /** The blog's public pages and feeds: the only responses worth keeping (and safe to keep: no tokens, no forms of mail links). */
@@ -15,6 +16,8 @@ const MAX_URL_LENGTH = 512;
 interface Entry {
   readonly body: Buffer;
   readonly headers: ReadonlyArray<readonly [string, string]>;
+  /** The body compressed, made at the first hit that asks for each encoding and kept with the entry. */
+  readonly encoded: Map<Encoding, Buffer>;
 }
 
 export interface PageCacheOptions {
@@ -28,6 +31,8 @@ export interface PageCacheOptions {
   readonly maxBytes?: number;
   /** The app's clock, for expiry (tests move it instead of sleeping); default: lru-cache's performance.now. */
   readonly now?: () => number;
+  /** How a kept page is compressed (once per encoding); tests count the calls. */
+  readonly compress?: Compressor;
 }
 
 /**
@@ -44,12 +49,16 @@ export class PageCache {
   private readonly cache: LRUCache<string, Entry> | undefined;
   private generation = 0;
 
+  private readonly compress: Compressor;
+
   constructor(private readonly options: PageCacheOptions) {
+    this.compress = options.compress ?? compressOnce;
     this.cache =
       options.seconds > 0
         ? new LRUCache<string, Entry>({
             maxSize: options.maxBytes ?? 16 * 1024 * 1024,
-            sizeCalculation: (e) => e.body.length + 200,
+            // The body plus room for its compressed forms, which are added later and far smaller.
+            sizeCalculation: (e) => Math.ceil(e.body.length * 1.5) + 200,
             ttl: options.seconds * 1000,
             // With a clock given, read it at every check (no 1 ms reuse of the last reading): a moved clock counts at once.
             ...(options.now ? { perf: { now: options.now }, ttlResolution: 0 } : {}),
@@ -87,6 +96,26 @@ export class PageCache {
     return raw.startsWith('s:') && secrets.some((secret) => signature.unsign(raw.slice(2), secret) !== false);
   }
 
+  /**
+   * A hit's bytes in the encoding the browser takes best (br, else gzip), compressed at most once per
+   * encoding for the life of the entry; the `compression` middleware leaves a body that has its
+   * Content-Encoding alone. Small bodies and browsers that take neither get the page as it is.
+   */
+  private encodedBody(req: Request, res: Response, hit: Entry): Buffer {
+    if (!/(^|,)\s*accept-encoding\s*(,|$)/i.test(String(res.getHeader('vary') ?? ''))) {
+      res.setHeader('Vary', [res.getHeader('vary'), 'Accept-Encoding'].filter(Boolean).join(', '));
+    }
+    const encoding = hit.body.length >= COMPRESS_THRESHOLD ? chooseEncoding(req) : undefined;
+    if (!encoding) return hit.body;
+    let encoded = hit.encoded.get(encoding);
+    if (!encoded) {
+      encoded = this.compress(hit.body, encoding);
+      hit.encoded.set(encoding, encoded);
+    }
+    res.setHeader('Content-Encoding', encoding);
+    return encoded;
+  }
+
   /** Mounted before the session middleware: a hit costs no session lookup either. */
   middleware(): RequestHandler {
     return (req, res, next) => {
@@ -116,8 +145,9 @@ export class PageCache {
           res.status(304).end();
           return;
         }
-        res.setHeader('Content-Length', hit.body.length);
-        res.end(hit.body);
+        const body = this.encodedBody(req, res, hit);
+        res.setHeader('Content-Length', body.length);
+        res.end(body);
         return;
       }
 
@@ -160,7 +190,7 @@ export class PageCache {
           const value = name === 'content-type' && contentType !== undefined ? contentType : res.getHeader(name);
           return value === undefined ? [] : [[name, String(value)] as const];
         });
-        cache.set(key, { body, headers });
+        cache.set(key, { body, headers, encoded: new Map() });
       });
       next();
     };

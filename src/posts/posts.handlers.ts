@@ -8,6 +8,7 @@ import { visibleComments } from '../moderation/visible-comments';
 import { maybeActor } from '../roles/actor';
 import { can } from '../roles/permissions';
 import { allowedStatus, HELD_AS_DRAFT } from '../roles/post-status';
+import { postSeo } from '../seo/seo';
 import type { Clock } from '../session/session-lifetime';
 import { loadedPost } from './loaded-post';
 import { type PostModel, renderedFields } from './post.model';
@@ -144,6 +145,7 @@ export function postsHandlers({ posts, comments, now, images }: PostsDeps) {
       comments: thread,
       isPublic: isPublic(post, at),
       staffEdits: actor !== undefined && can(actor.role, 'post.edit-any'),
+      seo: postSeo(res, post),
     });
   };
 
