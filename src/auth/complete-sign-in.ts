@@ -9,6 +9,8 @@ import { type AccountTokens, credentialsVersionOf } from '../recovery/tokens';
 import { ensureDeviceId } from '../security-log/device-cookie';
 import { eventContext, type SecurityLog } from '../security-log/security-log';
 import type { SessionStore } from '../session/session-store';
+import { rememberTimeZone, reportedTimeZone, signInTimeZone } from '../time/remember-time-zone';
+import { formatForMail, zoneOrUtc } from '../time/time-zone';
 import { keepIfCredentialsCurrent } from './credentials';
 import { signIn } from './sign-in';
 import type { UserModel } from './user.model';
@@ -33,6 +35,7 @@ export interface SignedInUser {
   readonly email?: string | null;
   readonly emailVerified?: boolean | null;
   readonly credentialsVersion?: number | null;
+  readonly timeZone?: string | null;
 }
 
 export type SignInMethod = 'password' | 'passkey' | 'two_factor' | 'recovery_code';
@@ -51,9 +54,15 @@ export async function completeSignIn(
 ): Promise<boolean> {
   const { config, securityLog } = deps;
   const userId = String(user._id);
+  // The handlers load the user with their own projections: the stored zone is read here only when needed.
+  const stored =
+    user.timeZone !== undefined || reportedTimeZone(req)
+      ? user.timeZone
+      : (await deps.users.findById(userId, { timeZone: 1 }).lean())?.timeZone;
+  const timeZone = signInTimeZone(req, stored);
   await signIn(
     req,
-    { id: userId, username: user.username },
+    { id: userId, username: user.username, timeZone },
     { remember: options.remember, rememberMeMs: config.session.rememberMeMs, now: deps.now() },
   );
   const current = await keepIfCredentialsCurrent(deps, {
@@ -62,6 +71,7 @@ export async function completeSignIn(
     sessionId: req.sessionID,
   });
   if (!current) return false;
+  await rememberTimeZone(deps.users, userId, timeZone, stored);
 
   req.deviceId = ensureDeviceId(req, res, config);
   const context = eventContext(req);
@@ -70,7 +80,13 @@ export async function completeSignIn(
   if (!known && user.email && user.emailVerified) {
     await alertNewDevice(
       deps,
-      { userId, username: user.username, email: user.email, credentialsVersion: user.credentialsVersion },
+      {
+        userId,
+        username: user.username,
+        email: user.email,
+        credentialsVersion: user.credentialsVersion,
+        timeZone: zoneOrUtc(timeZone),
+      },
       req,
     );
   }
@@ -80,7 +96,7 @@ export async function completeSignIn(
 /** Mails a verified address about a sign-in from a browser never seen on this account, with "this wasn't me". */
 async function alertNewDevice(
   deps: SignInDeps,
-  user: { userId: string; username: string; email: string; credentialsVersion?: number | null },
+  user: { userId: string; username: string; email: string; credentialsVersion?: number | null; timeZone: string },
   req: Request,
 ): Promise<void> {
   const publicId = req.session.device?.publicId;
@@ -100,7 +116,7 @@ async function alertNewDevice(
       username: user.username,
       device: describeDevice(req.get('user-agent') ?? ''),
       ip: req.ip ?? 'unknown',
-      when: new Date(deps.now()).toUTCString(),
+      when: formatForMail(deps.now(), user.timeZone),
       link: publicLink(deps.config.publicUrl, `/account/not-me/${token}`),
       expiresIn: describeDuration(NOT_ME_LINK_MS),
     },

@@ -21,7 +21,7 @@ export interface SignInOptions {
  */
 export async function signIn(
   req: Request,
-  user: { readonly id: string; readonly username: string },
+  user: { readonly id: string; readonly username: string; readonly timeZone?: string },
   options: SignInOptions,
 ): Promise<void> {
   const carried = Object.fromEntries(
@@ -29,7 +29,7 @@ export async function signIn(
   );
   await regenerateSession(req);
   Object.assign(req.session, carried);
-  req.session.user = { id: user.id, username: user.username };
+  req.session.user = { id: user.id, username: user.username, ...(user.timeZone ? { timeZone: user.timeZone } : {}) };
   // A password (or passkey) was just presented: sudo mode starts now (see account/sudo.ts).
   req.session.auth = {
     signedInAt: options.now,

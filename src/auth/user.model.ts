@@ -15,6 +15,8 @@ const userSchema = new Schema(
     // Optional. Lower-cased, so uniqueness (below) ignores case. Until verified it recovers nothing.
     email: { type: String, lowercase: true, trim: true },
     emailVerified: { type: Boolean },
+    // The IANA zone its browser reported at the last sign-in (src/time): forms and pages use it, mails name it.
+    timeZone: { type: String },
   },
   {
     timestamps: true,

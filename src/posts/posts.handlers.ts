@@ -5,6 +5,7 @@ import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { parseForm } from '../http/validate';
 import type { Clock } from '../session/session-lifetime';
+import { formatDateTimeIn, zoneOrUtc } from '../time/time-zone';
 import { loadedPost } from './loaded-post';
 import type { PostModel } from './post.model';
 import { isPublic, listPublished, type PostSummary, unpublishedOf } from './post-queries';
@@ -53,7 +54,8 @@ export function postsHandlers({ posts, comments, now }: PostsDeps) {
 
   const create: RequestHandler = async (req, res) => {
     const at = new Date(now());
-    const input = parseForm(postSchema(at), req.body, { view: 'posts/new', locals: { title: 'New post' } });
+    const zone = zoneOrUtc(req.session.user?.timeZone);
+    const input = parseForm(postSchema(at, zone), req.body, { view: 'posts/new', locals: { title: 'New post' } });
     const user = req.session.user;
     if (!user) throw new Error('requireAuth must run before create');
     const post = await posts.create({
@@ -69,7 +71,7 @@ export function postsHandlers({ posts, comments, now }: PostsDeps) {
       res.status(201).json({ post: { id: String(post._id), title: post.title, status: post.status } });
       return;
     }
-    flash(req, 'success', publishedMessage(post.status, post.publishedAt, at));
+    flash(req, 'success', publishedMessage(post.status, post.publishedAt, at, zone));
     res.redirect(303, `/posts/${String(post._id)}`);
   };
 
@@ -124,15 +126,10 @@ export function postsHandlers({ posts, comments, now }: PostsDeps) {
   return { list, newForm, create, show, drafts };
 }
 
-/** The flash message after saving: what happened to the post's visibility. */
-export function publishedMessage(status: string, publishedAt: Date | null | undefined, at: Date): string {
+/** The flash message after saving: what happened to the post's visibility, in the writer's zone. */
+export function publishedMessage(status: string, publishedAt: Date | null | undefined, at: Date, zone = 'UTC'): string {
   if (status === 'draft') return 'Your draft is saved. Only you can see it.';
   if (publishedAt && publishedAt.getTime() > at.getTime())
-    return `Your post is scheduled for ${utcMinute(publishedAt)}.`;
+    return `Your post is scheduled for ${formatDateTimeIn(publishedAt, zone)}.`;
   return 'Your post is published.';
-}
-
-/** "2030-01-31 09:00 UTC": scheduling is to the minute, and times are entered in UTC. */
-export function utcMinute(date: Date): string {
-  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
