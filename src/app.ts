@@ -37,6 +37,7 @@ import { publicDir, viewsDir } from './paths';
 import { postModel } from './posts/post.model';
 import { draftsRoutes, postsRoutes } from './posts/posts.routes';
 import { createRateLimit, DEFAULT_WRITE_LIMITS, type WriteLimits } from './posts/rate-limit';
+import { writingRoutes } from './posts/writing.routes';
 import { readingListRoutes } from './reading-list/reading-list.routes';
 import { exposeSavedState } from './reading-list/reading-list.session';
 import { ReadingListStore } from './reading-list/reading-list.store';
@@ -232,6 +233,8 @@ export function createApp(deps: AppDeps): Express {
   );
   // The development outbox: absent in production, so /dev/mail is a 404 there like any unknown path.
   if (!config.isProduction) app.use('/dev', devRoutes({ connection, mailer }));
+  // issue 25: the editor's Preview and autosave (before /posts/:id, which would take "preview" for an id).
+  app.use('/posts', writingRoutes({ posts, now, rateLimit: createRateLimit(connection) }));
   app.use(
     '/posts',
     postsRoutes({ posts, comments, logger, now, rateLimit: createRateLimit(connection), limits: writeLimits }),

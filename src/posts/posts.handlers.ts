@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { CommentModel } from '../comments/comment.model';
 import { NotFoundError } from '../http/errors';
@@ -49,7 +50,8 @@ export function postsHandlers({ posts, comments, now }: PostsDeps) {
   };
 
   const newForm: RequestHandler = (_req, res) => {
-    res.render('posts/new', { title: 'New post' });
+    // issue 25: the page's autosave key (a draft saved from this page is one draft, however many saves).
+    res.render('posts/new', { title: 'New post', draftKey: randomUUID() });
   };
 
   const create: RequestHandler = async (req, res) => {
