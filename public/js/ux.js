@@ -48,6 +48,50 @@
     }
   }
 
+  // Recovery codes (account/two-factor-codes.ejs): Copy all, Download (.txt) and Print, all from the page
+  // itself — the file is made here from the codes shown, so no code ever travels in a URL or a request.
+  function recoveryCodes() {
+    const list = document.querySelector('[data-recovery-codes]');
+    const actions = document.querySelector('[data-recovery-actions]');
+    if (!list || !actions) return;
+    const status = actions.querySelector('[data-recovery-status]');
+    const codes = () => [...list.querySelectorAll('code')].map((c) => c.textContent.trim());
+    const text = () =>
+      `Folio recovery codes for ${location.host}\nEach code signs you in once. Keep them safe.\n\n${codes().join('\n')}\n`;
+    const say = (message) => {
+      if (status) status.textContent = message;
+    };
+    actions.querySelector('[data-recovery-copy]')?.addEventListener('click', async () => {
+      try {
+        await navigator.clipboard.writeText(codes().join('\n'));
+        say('Copied all ten codes. Paste them into your password manager.');
+      } catch {
+        // No clipboard (permission, insecure context): select them, so the system's own Copy works.
+        const range = document.createRange();
+        range.selectNodeContents(list);
+        const selection = getSelection();
+        selection?.removeAllRanges();
+        selection?.addRange(range);
+        say('The codes are selected: copy them with your device’s Copy.');
+      }
+    });
+    const download = actions.querySelector('[data-recovery-download]');
+    download?.addEventListener('click', () => {
+      const url = URL.createObjectURL(new Blob([text()], { type: 'text/plain' }));
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = download.dataset.filename || 'folio-recovery-codes.txt';
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      say(`Downloaded ${link.download}.`);
+    });
+    actions.querySelector('[data-recovery-print]')?.addEventListener('click', () => window.print());
+    actions.hidden = false;
+  }
+
   timeZoneFields();
+  recoveryCodes();
   passwordToggles();
 })();
