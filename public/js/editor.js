@@ -16,7 +16,7 @@
     const tablist = document.createElement('div');
     tablist.className = 'editor-tabs';
     tablist.setAttribute('role', 'tablist');
-    tablist.setAttribute('aria-label', 'Body');
+    tablist.setAttribute('aria-label', 'Write or preview');
     const writePanel = document.createElement('div');
     writePanel.id = 'editor-write-panel';
     writePanel.setAttribute('role', 'tabpanel');
