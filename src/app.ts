@@ -13,6 +13,7 @@ import { authRoutes } from './auth/auth.routes';
 import { createPasswordVerifier } from './auth/passwords';
 import { userModel } from './auth/user.model';
 import { commentModel } from './comments/comment.model';
+import { commentConfirmRoutes } from './comments/comment-confirm.routes';
 import type { Config } from './config';
 import { devRoutes } from './dev/dev.routes';
 import { FactorStore } from './factors/factors.store';
@@ -235,6 +236,7 @@ export function createApp(deps: AppDeps): Express {
   if (!config.isProduction) app.use('/dev', devRoutes({ connection, mailer }));
   // issue 25: the editor's Preview and autosave (before /posts/:id, which would take "preview" for an id).
   app.use('/posts', writingRoutes({ posts, now, rateLimit: createRateLimit(connection) }));
+  app.use('/posts', commentConfirmRoutes({ posts, comments }));
   app.use(
     '/posts',
     postsRoutes({ posts, comments, logger, now, rateLimit: createRateLimit(connection), limits: writeLimits }),
