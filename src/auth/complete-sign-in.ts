@@ -76,7 +76,13 @@ export async function completeSignIn(
   req.deviceId = ensureDeviceId(req, res, config);
   const context = eventContext(req);
   const known = await securityLog.knownDevice(userId, req.deviceId);
-  await securityLog.record(userId, 'signed_in', context, { newDevice: !known, method: options.method });
+  // The session's public handle (never its id): the security log offers "Sign out this device" while it lives.
+  const session = req.session.device?.publicId;
+  await securityLog.record(userId, 'signed_in', context, {
+    newDevice: !known,
+    method: options.method,
+    ...(session ? { session } : {}),
+  });
   if (!known && user.email && user.emailVerified) {
     await alertNewDevice(
       deps,
