@@ -5,6 +5,7 @@ import { accountRoutes } from './account/account.routes';
 import { recoveryNotice } from './account/email.notice';
 import { emailRoutes } from './account/email.routes';
 import { EmailAddresses } from './account/email.service';
+import { emailResendRoutes } from './account/email-resend.routes';
 import { PageViews } from './account/page-views';
 import { requireSudo } from './account/sudo';
 import { AccountDeletion } from './account-deletion/account-deletion';
@@ -228,6 +229,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use('/account', recoveryNotice(users));
   app.use('/account', twoFactorAccountRoutes(factorDeps), passkeyAccountRoutes(factorDeps));
+  app.use('/account/email', emailResendRoutes({ users, addresses, tokens, mailer }));
   app.use(
     '/account/email',
     emailRoutes({ users, addresses, tokens, mailer, verifyPassword, throttle, logger, securityLog }),

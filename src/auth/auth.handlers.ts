@@ -94,7 +94,14 @@ export function authHandlers({
       res.status(201).json({ user: { username: user.username } });
       return;
     }
-    flash(req, 'success', `Welcome to Folio, ${user.username}!`);
+    // issue 25: say where the confirmation link went, so the next page is not a puzzle.
+    flash(
+      req,
+      'success',
+      input.email
+        ? `Welcome to Folio, ${user.username}! We sent a link to ${input.email}: follow it to confirm your address.`
+        : `Welcome to Folio, ${user.username}!`,
+    );
     res.redirect(303, '/posts');
   };
 
