@@ -6,6 +6,7 @@ import { accountRoutes } from './account/account.routes';
 import { recoveryNotice } from './account/email.notice';
 import { emailRoutes } from './account/email.routes';
 import { EmailAddresses } from './account/email.service';
+import { emailResendRoutes } from './account/email-resend.routes';
 import { PageViews } from './account/page-views';
 import { requireSudo } from './account/sudo';
 import { AccountDeletion } from './account-deletion/account-deletion';
@@ -19,6 +20,7 @@ import { createPasswordVerifier } from './auth/passwords';
 import { SignInService } from './auth/sign-in.service';
 import { userModel } from './auth/user.model';
 import { commentModel } from './comments/comment.model';
+import { commentConfirmRoutes } from './comments/comment-confirm.routes';
 import type { Config } from './config';
 import { devRoutes } from './dev/dev.routes';
 import { CodeThrottle } from './factors/code-throttle';
@@ -28,7 +30,6 @@ import { twoFactorAccountRoutes, twoFactorSignInRoutes } from './factors/two-fac
 import { feedsRoutes } from './feeds/feeds.routes';
 import { healthRoutes } from './health/health.routes';
 import { allowedHosts } from './http/allowed-hosts';
-import { assetVersion } from './http/asset-version';
 import { noStoreForSessions } from './http/cache-control';
 import { errorHandler, notFound } from './http/error-handler';
 import { exposeFlash } from './http/flash';
@@ -51,6 +52,7 @@ import { publicDir, viewsDir } from './paths';
 import { postModel } from './posts/post.model';
 import { draftsRoutes, postsRoutes } from './posts/posts.routes';
 import { createRateLimit, DEFAULT_WRITE_LIMITS, type WriteLimits } from './posts/rate-limit';
+import { writingRoutes } from './posts/writing.routes';
 import { readingListRoutes } from './reading-list/reading-list.routes';
 import { exposeSavedState, mergeReadingListAtSignIn } from './reading-list/reading-list.session';
 import { ReadingListStore } from './reading-list/reading-list.store';
@@ -222,7 +224,6 @@ export function createApp(deps: AppDeps): Express {
     // Absolute links in pages (og:image) come from PUBLIC_URL, never from Host.
     publicUrl: config.publicUrl,
     imageMaxMb: config.images.maxBytes / 2 ** 20,
-    assetVersion: assetVersion(publicDir),
     // `<%= asset('css/site.css') %>`: the minified file's content-hashed URL (src/assets).
     asset: (name: string) => assets.url(name),
     formatDate,
@@ -338,6 +339,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use('/account', recoveryNotice(users));
   app.use('/account', twoFactorAccountRoutes(factorDeps), passkeyAccountRoutes(factorDeps));
+  app.use('/account/email', emailResendRoutes({ users, addresses, tokens, mailer }));
   app.use(
     '/account/email',
     emailRoutes({ users, addresses, tokens, mailer, verifyPassword, throttle, logger, securityLog }),
@@ -345,6 +347,12 @@ export function createApp(deps: AppDeps): Express {
   // The development outbox: absent in production, so /dev/mail is a 404 there like any unknown path.
   if (!config.isProduction) app.use('/dev', devRoutes({ connection, mailer }));
   app.use('/posts', reportRoutes({ posts, comments, reports, roles, now }));
+  // issue 25: the editor's Preview and autosave (before /posts/:id, which would take "preview" for an id).
+  app.use(
+    '/posts',
+    writingRoutes({ posts, now, rateLimit: createRateLimit(connection), writers: roles.requireCan('post.create') }),
+  );
+  app.use('/posts', commentConfirmRoutes({ posts, comments }));
   app.use(
     '/posts',
     postsRoutes({

@@ -26,32 +26,6 @@
     });
   }
 
-  // Dates: the server writes them in UTC with the zone named; here they are said in the reader's own zone.
-  function localTimes() {
-    let dateTime;
-    let clock;
-    let day;
-    try {
-      const parts = { hour: '2-digit', minute: '2-digit', timeZoneName: 'short' };
-      const date = { day: 'numeric', month: 'long', year: 'numeric' };
-      dateTime = new Intl.DateTimeFormat('en-GB', { ...date, ...parts });
-      clock = new Intl.DateTimeFormat('en-GB', parts);
-      day = new Intl.DateTimeFormat('en-GB', date);
-    } catch {
-      return;
-    }
-    // data-local="time": a clock time (when a paused form reopens); "date": the day only (lists); otherwise a
-    // date with its time. The full moment stays in the title for those who want it.
-    for (const time of document.querySelectorAll('time[data-local]')) {
-      const when = new Date(time.getAttribute('datetime'));
-      if (Number.isNaN(when.getTime())) continue;
-      const full = dateTime.format(when).replace(/, (\d)/, ' at $1');
-      const mode = time.dataset.local;
-      time.textContent = mode === 'time' ? clock.format(when) : mode === 'date' ? day.format(when) : full;
-      if (mode === 'date') time.title = full;
-    }
-  }
-
   // Code blocks scroll sideways: make each one reachable and scrollable by keyboard, and name it.
   function codeBlocks() {
     let n = 0;
@@ -95,7 +69,6 @@
   }
 
   errorSummary();
-  localTimes();
   codeBlocks();
   tables();
   accountMenu();

@@ -17,6 +17,8 @@ import { type AccountTokens, TOKENS_COLLECTION } from '../recovery/tokens';
 import { THROTTLE_COLLECTION } from '../security/login-throttle';
 import type { EventContext, SecurityLog } from '../security-log/security-log';
 import { SESSIONS_COLLECTION, type SessionStore } from '../session/session-store';
+import { zoneOfUser } from '../time/remember-time-zone';
+import { formatForMail } from '../time/time-zone';
 
 /** The status a closed account's posts take while it can still come back; the old one is kept beside it. */
 const CLOSED = 'closed';
@@ -66,7 +68,7 @@ export class AccountDeletion {
       .findOneAndUpdate(
         { _id: user.id, deletedAt: { $exists: false } },
         { $set: { deletedAt: new Date(at), purgeAfter }, $inc: { credentialsVersion: 1 } },
-        { projection: { email: 1, emailVerified: 1, credentialsVersion: 1 }, returnDocument: 'after' },
+        { projection: { email: 1, emailVerified: 1, credentialsVersion: 1, timeZone: 1 }, returnDocument: 'after' },
       )
       .lean();
     if (!closed) return undefined;
@@ -92,7 +94,7 @@ export class AccountDeletion {
         template: 'deletion-scheduled',
         data: {
           username: user.username,
-          purgeOn: purgeAfter.toUTCString(),
+          purgeOn: formatForMail(purgeAfter, zoneOfUser(closed)),
           link: publicLink(config.publicUrl, `/account/restore/${token}`),
         },
       });

@@ -25,6 +25,8 @@ import type { AuthThrottle } from '../security/login-throttle';
 import { EVENT_TEXT, eventContext, type SecurityLog } from '../security-log/security-log';
 import type { Clock } from '../session/session-lifetime';
 import type { SessionStore } from '../session/session-store';
+import { zoneOfUser } from '../time/remember-time-zone';
+import { formatDateTimeIn } from '../time/time-zone';
 
 export interface AccountSecurityDeps {
   readonly config: Config;
@@ -59,6 +61,24 @@ const deleteSchema = z.object({
  * closing the account with a way back (/account/delete, /account/restore/:token), and "this wasn't me"
  * from a new-device alert (/account/not-me/:token).
  */
+/** How a sign-in happened, in words, and whether its session is still live (and whether it is this one). */
+function signInRow(
+  details: Readonly<Record<string, string | number | boolean>> | undefined,
+  live: ReadonlySet<string>,
+  current: string | undefined,
+) {
+  const method = typeof details?.method === 'string' ? SIGN_IN_METHOD_TEXT[details.method] : undefined;
+  const session = typeof details?.session === 'string' && live.has(details.session) ? details.session : undefined;
+  return { method, liveSession: session, currentSession: session !== undefined && session === current };
+}
+
+const SIGN_IN_METHOD_TEXT: Readonly<Record<string, string>> = {
+  password: 'with a password',
+  passkey: 'with a passkey',
+  two_factor: 'with a password and a code',
+  recovery_code: 'with a password and a recovery code',
+};
+
 export function accountSecurityRoutes(deps: AccountSecurityDeps): Router {
   const { config, users, sessions, securityLog, deletion, factors, tokens, mailer, verifyPassword, throttle, now } =
     deps;
@@ -68,7 +88,10 @@ export function accountSecurityRoutes(deps: AccountSecurityDeps): Router {
     const user = currentUser(req);
     const page = pageSchema.parse(req.query.page);
     const { events, hasMore } = await securityLog.page(user.id, page);
+    // issue 25: a sign-in whose session still lives can be ended from its row.
+    const live = new Set((await sessions.listByUser(user.id)).map((s) => s.publicId));
     const items = events.map((e) => ({
+      ...signInRow(e.details, live, req.session.device?.publicId),
       type: e.type,
       what: EVENT_TEXT[e.type],
       at: e.at,
@@ -210,7 +233,17 @@ export function accountSecurityRoutes(deps: AccountSecurityDeps): Router {
   const showNotMe: RequestHandler = async (req, res) => {
     const check = await tokens.check('not-me', String(req.params.token));
     if (!check.ok) return renderLinkProblem(req, res, check.problem, 'not-me');
-    res.render('account/not-me', { title: 'This wasn’t me', token: String(req.params.token) });
+    // issue 25: which sign-in this is about — its device, time (in the account's zone) and address.
+    const { userId, subject } = check.record;
+    const live = subject ? (await sessions.listByUser(userId)).find((s) => s.publicId === subject) : undefined;
+    const owner = await users.findById(userId, { timeZone: 1 }).lean();
+    const signIn = live && {
+      device: describeDevice(live.userAgent),
+      ip: live.ip,
+      at: live.signedInAt,
+      when: formatDateTimeIn(live.signedInAt, zoneOfUser(owner)),
+    };
+    res.render('account/not-me', { title: 'This wasn’t me', token: String(req.params.token), signIn });
   };
 
   /** Ends the reported session at once (for good: see session-store.ts), logs it, mails a reset link. */
@@ -232,7 +265,17 @@ export function accountSecurityRoutes(deps: AccountSecurityDeps): Router {
       res.json({ message: 'Signed out', sessionEnded: ended });
       return;
     }
-    res.render('account/not-me-done', { title: 'That browser is signed out', sessionEnded: ended });
+    // issue 25: the next steps, right here. Signed in as that account (elsewhere than the reported browser),
+    // the password can be changed now; otherwise the mailed link does it.
+    const signedInHere = req.session.user?.id === userId;
+    const twoFactorOn = await factors.hasTwoFactor(userId);
+    res.render('account/not-me-done', {
+      title: 'That browser is signed out',
+      sessionEnded: ended,
+      signedInHere,
+      twoFactorOn,
+      mailed: Boolean(user?.email && user.emailVerified),
+    });
   };
 
   router.get('/security', [requireAuth], showLog);

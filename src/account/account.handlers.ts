@@ -6,17 +6,16 @@ import type { PasswordVerifier } from '../auth/passwords';
 import type { SignInService } from '../auth/sign-in.service';
 import type { UserModel } from '../auth/user.model';
 import type { Config } from '../config';
-import { FormError, NotFoundError } from '../http/errors';
+import { NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
-import { parseForm } from '../http/validate';
 import type { AuthThrottle } from '../security/login-throttle';
 import { eventContext, type SecurityLog } from '../security-log/security-log';
 import type { Clock } from '../session/session-lifetime';
 import type { SessionStore } from '../session/session-store';
-import { changePasswordSchema } from './account.schemas';
 import { describeDevice } from './describe-device';
 import type { PageViews } from './page-views';
+import { parsePasswordChange } from './password-form';
 
 export interface AccountDeps {
   readonly config: Config;
@@ -116,12 +115,10 @@ export function accountHandlers({
   const changePassword: RequestHandler = async (req, res) => {
     const user = currentUser(req);
     const form = { view: 'account/password', locals: { title: 'Change password' } };
-    const input = parseForm(changePasswordSchema, req.body, form);
-    if (
-      !(await checkCurrentPassword({ users, verifyPassword, throttle, securityLog }, req, user, input.currentPassword))
-    ) {
-      throw new FormError(422, form.view, form.locals, { currentPassword: 'That is not your current password' }, {});
-    }
+    // Every problem in one round: a mismatch and a wrong current password are reported together.
+    const input = await parsePasswordChange(req, form, (password) =>
+      checkCurrentPassword({ users, verifyPassword, throttle, securityLog }, req, user, password),
+    );
     // Whoever else holds a session (perhaps the reason for the change) is out, and this one gets a new id.
     const { sessionsEnded: ended } = await setPassword(
       { users, sessions, bcryptCost: config.bcryptCost },

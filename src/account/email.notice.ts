@@ -11,8 +11,11 @@ export function recoveryNotice(users: UserModel): RequestHandler {
     const user = req.session?.user;
     // /account/email says it in its own words.
     if (!user || req.method !== 'GET' || req.path.startsWith('/email') || wantsJson(req)) return next();
-    const record = await users.findById(user.id, { emailVerified: 1 }).lean();
+    const record = await users.findById(user.id, { email: 1, emailVerified: 1 }).lean();
     res.locals.recoveryNotice = record !== null && record.emailVerified !== true;
+    // issue 25: an address given but not confirmed yet is named, with "Resend the link" (not "Add an address").
+    res.locals.unconfirmedEmail = record && record.emailVerified !== true ? (record.email ?? null) : null;
+    res.locals.currentPath = req.originalUrl.split('?')[0];
     next();
   };
 }

@@ -33,8 +33,11 @@ export function assetSources(): Source[] {
   );
   return [
     { name: 'css/site.css', file: path.join(publicDir, 'css', 'site.css'), loader: 'css' },
-    { name: 'js/folio.js', file: path.join(publicDir, 'js', 'folio.js'), loader: 'js' },
-    { name: 'js/passkeys.js', file: path.join(publicDir, 'js', 'passkeys.js'), loader: 'js' },
+    // Every page script under public/js: a new one is built and hashed without being listed here.
+    ...readdirSync(path.join(publicDir, 'js'))
+      .filter((name) => name.endsWith('.js'))
+      .sort()
+      .map((name): Source => ({ name: `js/${name}`, file: path.join(publicDir, 'js', name), loader: 'js' })),
     { name: 'js/simplewebauthn-browser.js', file: webauthn, loader: 'js' },
   ];
 }

@@ -85,7 +85,10 @@ export function authHandlers({
       secondFactorProven: true,
       sudo: true,
       remember: false,
-      welcome: `Welcome to Folio, ${user.username}!`,
+      // Say where the confirmation link went, so the next page is not a puzzle.
+      welcome: input.email
+        ? `Welcome to Folio, ${user.username}! We sent a link to ${input.email}: follow it to confirm your address.`
+        : `Welcome to Folio, ${user.username}!`,
     });
     if (signedIn.outcome !== 'signed_in') {
       if (signedIn.outcome === 'answered') return;

@@ -13,6 +13,8 @@ import { rotateCsrfToken } from '../security/csrf';
 import { ensureDeviceId } from '../security-log/device-cookie';
 import { eventContext, type SecurityLog } from '../security-log/security-log';
 import type { EndReason, SessionStore } from '../session/session-store';
+import { rememberTimeZone, signInTimeZone } from '../time/remember-time-zone';
+import { formatForMail, zoneOrUtc } from '../time/time-zone';
 import { renewSessionId, type SignedInHook, signIn } from './sign-in';
 import type { UserModel } from './user.model';
 
@@ -102,6 +104,7 @@ const ACCOUNT_FIELDS = {
   deletedAt: 1,
   purgeAfter: 1,
   suspendedAt: 1,
+  timeZone: 1,
 } as const;
 
 export class SignInService {
@@ -180,9 +183,11 @@ export class SignInService {
     }
 
     const userId = attempt.userId;
+    // The browser's zone travels with its owner; else the one the account remembers (src/time).
+    const timeZone = signInTimeZone(req, user.timeZone);
     await signIn(
       req,
-      { id: userId, username: user.username },
+      { id: userId, username: user.username, timeZone },
       {
         remember: attempt.remember,
         rememberMeMs: this.deps.config.session.rememberMeMs,
@@ -211,16 +216,25 @@ export class SignInService {
       return { outcome: 'superseded' };
     }
 
+    await rememberTimeZone(users, userId, timeZone, user.timeZone);
+
     req.deviceId = ensureDeviceId(req, res, this.deps.config);
     const context = eventContext(req);
     const known = await this.deps.securityLog.knownDevice(userId, req.deviceId);
-    await this.deps.securityLog.record(userId, 'signed_in', context, { newDevice: !known, method: attempt.method });
+    // The session's public handle (never its id): the security log offers "Sign out this device" while it lives.
+    const session = req.session.device?.publicId;
+    await this.deps.securityLog.record(userId, 'signed_in', context, {
+      newDevice: !known,
+      method: attempt.method,
+      ...(session ? { session } : {}),
+    });
     if (!known && user.email && user.emailVerified) {
       await this.alertNewDevice(req, {
         userId,
         username: user.username,
         email: user.email,
         credentialsVersion: attempt.credentialsVersion,
+        timeZone: zoneOrUtc(timeZone),
       });
     }
     if (!wantsJson(req)) flash(req, 'success', attempt.welcome ?? `Signed in as ${user.username}.`);
@@ -248,7 +262,7 @@ export class SignInService {
   /** Mails a verified address about a sign-in from a browser never seen on this account, with "this wasn't me". */
   private async alertNewDevice(
     req: Request,
-    user: { userId: string; username: string; email: string; credentialsVersion: number },
+    user: { userId: string; username: string; email: string; credentialsVersion: number; timeZone: string },
   ): Promise<void> {
     const { mailer, tokens, config, now } = this.deps;
     const publicId = req.session.device?.publicId;
@@ -268,7 +282,7 @@ export class SignInService {
         username: user.username,
         device: describeDevice(req.get('user-agent') ?? ''),
         ip: req.ip ?? 'unknown',
-        when: new Date(now()).toUTCString(),
+        when: formatForMail(now(), user.timeZone),
         link: publicLink(config.publicUrl, `/account/not-me/${token}`),
         expiresIn: describeDuration(NOT_ME_LINK_MS),
       },

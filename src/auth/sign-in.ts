@@ -42,11 +42,11 @@ export async function renewSessionId(req: Request): Promise<void> {
  */
 export async function signIn(
   req: Request,
-  user: { readonly id: string; readonly username: string },
+  user: { readonly id: string; readonly username: string; readonly timeZone?: string },
   options: SignInOptions,
 ): Promise<void> {
   await renewSessionId(req);
-  req.session.user = { id: user.id, username: user.username };
+  req.session.user = { id: user.id, username: user.username, ...(user.timeZone ? { timeZone: user.timeZone } : {}) };
   req.session.auth = {
     signedInAt: options.now,
     lastSeenAt: options.now,

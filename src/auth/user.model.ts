@@ -21,6 +21,8 @@ const userSchema = new Schema(
     // Set while an administrator has suspended the account: sign-in refused (auth/sign-in.service.ts),
     // posts and comments hidden (src/roles).
     suspendedAt: { type: Date },
+    // The IANA zone its browser reported at the last sign-in (src/time): forms and pages use it, mails name it.
+    timeZone: { type: String },
   },
   {
     timestamps: true,

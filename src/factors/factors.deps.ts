@@ -9,6 +9,8 @@ import { publicLink } from '../recovery/links';
 import type { AuthThrottle } from '../security/login-throttle';
 import { EVENT_TEXT, eventContext, type SecurityEventType, type SecurityLog } from '../security-log/security-log';
 import type { Clock } from '../session/session-lifetime';
+import { zoneOfUser } from '../time/remember-time-zone';
+import { formatForMail } from '../time/time-zone';
 import type { CodeThrottle } from './code-throttle';
 import type { FactorStore } from './factors.store';
 
@@ -51,7 +53,7 @@ export async function factorChanged(
   details?: Readonly<Record<string, string | number | boolean>>,
 ): Promise<void> {
   await deps.securityLog.record(userId, type, eventContext(req), details);
-  const user = await deps.users.findById(userId, { username: 1, email: 1, emailVerified: 1 }).lean();
+  const user = await deps.users.findById(userId, { username: 1, email: 1, emailVerified: 1, timeZone: 1 }).lean();
   if (!user?.email || !user.emailVerified) return;
   deps.mailer.send({
     to: user.email,
@@ -59,7 +61,7 @@ export async function factorChanged(
     data: {
       username: user.username,
       what: EVENT_TEXT[type],
-      when: new Date(deps.now()).toUTCString(),
+      when: formatForMail(deps.now(), zoneOfUser(user)),
       device: describeDevice(req.get('user-agent') ?? ''),
       ip: req.ip ?? 'unknown',
       securityUrl: publicLink(deps.config.publicUrl, '/account/security'),

@@ -193,13 +193,30 @@ export function passkeyAccountRoutes(deps: FactorDeps): Router {
 
   const backToPage: RequestHandler = (_req, res) => res.redirect(303, '/account/passkeys');
 
+  /** issue 25: removing a passkey is asked first (the list's Remove leads here; the POST does it). */
+  const confirmRemove: RequestHandler = async (req, res) => {
+    const user = signedInUser(req);
+    const passkey = (await factors.listPasskeys(user.id)).find((p) => p.credentialId === req.params.credentialId);
+    if (!passkey) throw new NotFoundError();
+    res.render('account/passkey-remove', {
+      title: `Remove the passkey “${passkey.name}”?`,
+      active: 'passkeys',
+      passkey: {
+        id: passkey.credentialId,
+        name: passkey.name,
+        createdAt: passkey.createdAt,
+        lastUsedAt: passkey.lastUsedAt,
+      },
+    });
+  };
+
   router.get('/passkeys', [requireAuth], show);
   router.post('/passkeys/options', [requireAuth, sudo], registrationOptions);
   // Its sudo check is the challenge, which only the sudo-guarded options route hands out (see above).
   router.post('/passkeys', [requireAuth], add);
   router.get('/passkeys/:credentialId/rename', [requireAuth], backToPage);
   router.post('/passkeys/:credentialId/rename', [requireAuth, sudo], rename);
-  router.get('/passkeys/:credentialId/remove', [requireAuth], backToPage);
+  router.get('/passkeys/:credentialId/remove', [requireAuth], confirmRemove);
   router.post('/passkeys/:credentialId/remove', [requireAuth, sudo], remove);
   return router;
 }

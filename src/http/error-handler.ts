@@ -97,7 +97,12 @@ export function errorHandler(options: { logger: Logger; exposeDetails: boolean }
         ...err.viewLocals,
         values: err.values,
         errors: err.fieldErrors,
-        formMessage: err.formMessage ?? 'Please correct the fields marked below.',
+        // "the field" when one is wrong (a one-field form, or one slip in a long one): the words match the page.
+        formMessage:
+          err.formMessage ??
+          (Object.keys(err.fieldErrors).length === 1
+            ? 'Please correct the field marked below.'
+            : 'Please correct the fields marked below.'),
       });
       return;
     }

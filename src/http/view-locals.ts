@@ -1,5 +1,7 @@
 import type { RequestHandler } from 'express';
 import { readingListCountOf } from '../reading-list/reading-list.session';
+import { zoneOrUtc } from '../time/time-zone';
+import { zonedFormatters } from '../time/zoned-formatters';
 import { loginReasonText } from './kept-form';
 
 /**
@@ -10,6 +12,8 @@ import { loginReasonText } from './kept-form';
 export const viewLocals: RequestHandler = (req, res, next) => {
   res.locals.currentUser = req.session?.user ?? null;
   res.locals.readingListCount = readingListCountOf(req);
+  // Every date on the page in the account's zone (src/time); anonymous pages (cached, shared) say UTC.
+  Object.assign(res.locals, zonedFormatters(zoneOrUtc(req.session?.user?.timeZone)));
   if (req.path === '/auth/login') {
     res.locals.loginReason = loginReasonText(req, res);
     res.locals.keptFormWaiting = Boolean(req.session?.keptForm);

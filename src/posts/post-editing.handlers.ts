@@ -7,6 +7,7 @@ import { wantsJson } from '../http/negotiate';
 import { parseForm } from '../http/validate';
 import { allowedStatus, HELD_AS_DRAFT } from '../roles/post-status';
 import type { Clock } from '../session/session-lifetime';
+import { zoneOrUtc } from '../time/time-zone';
 import { type LoadedPost, loadedPost } from './loaded-post';
 import { type PostModel, renderedFields } from './post.model';
 import { type PostImages, picturesFor } from './post-images';
@@ -23,14 +24,14 @@ export interface PostEditingDeps {
 }
 
 /** The edit form's fields as the post has them; the publish time only while the post is scheduled. */
-function formValues(post: LoadedPost, at: Date) {
+function formValues(post: LoadedPost, at: Date, zone: string) {
   const scheduled = post.status === 'published' && post.publishedAt && post.publishedAt.getTime() > at.getTime();
   return {
     title: post.title,
     body: post.body,
     tags: (post.tags ?? []).join(', '),
     coverImage: post.coverImage ? `/images/${post.coverImage}` : '',
-    publishAt: scheduled ? datetimeLocal(post.publishedAt) : '',
+    publishAt: scheduled ? datetimeLocal(post.publishedAt, zone) : '',
   };
 }
 
@@ -41,19 +42,20 @@ function formValues(post: LoadedPost, at: Date) {
  * 404: never a 5xx, never a post brought back or half-updated.
  */
 export function postEditingHandlers({ posts, comments, logger, now, images }: PostEditingDeps) {
-  const editForm: RequestHandler = (_req, res) => {
+  const editForm: RequestHandler = (req, res) => {
     const post = loadedPost(res);
     res.render('posts/edit', {
       title: `Edit “${post.title}”`,
       post,
-      values: formValues(post, new Date(now())),
+      values: formValues(post, new Date(now()), zoneOrUtc(req.session.user?.timeZone)),
     });
   };
 
   const update: RequestHandler = async (req, res) => {
     const post = loadedPost(res);
     const at = new Date(now());
-    const input = parseForm(postSchema(at), req.body, {
+    const zone = zoneOrUtc(req.session.user?.timeZone);
+    const input = parseForm(postSchema(at, zone), req.body, {
       view: 'posts/edit',
       locals: { title: `Edit “${post.title}”`, post },
     });
@@ -104,7 +106,7 @@ export function postEditingHandlers({ posts, comments, logger, now, images }: Po
       });
       return;
     }
-    const saved = heldAsDraft ? HELD_AS_DRAFT : publishedMessage(updated.status, updated.publishedAt, at);
+    const saved = heldAsDraft ? HELD_AS_DRAFT : publishedMessage(updated.status, updated.publishedAt, at, zone);
     flash(req, heldAsDraft ? 'info' : 'success', `Your changes are saved. ${saved}`);
     res.redirect(303, `/posts/${String(updated._id)}`);
   };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { CommentModel } from '../comments/comment.model';
 import { NotFoundError } from '../http/errors';
@@ -10,6 +11,7 @@ import { can } from '../roles/permissions';
 import { allowedStatus, HELD_AS_DRAFT } from '../roles/post-status';
 import { postSeo } from '../seo/seo';
 import type { Clock } from '../session/session-lifetime';
+import { formatDateTimeIn, zoneOrUtc } from '../time/time-zone';
 import { loadedPost } from './loaded-post';
 import { type PostModel, renderedFields } from './post.model';
 import { type PostImages, picturesFor } from './post-images';
@@ -56,12 +58,14 @@ export function postsHandlers({ posts, comments, now, images }: PostsDeps) {
   };
 
   const newForm: RequestHandler = (_req, res) => {
-    res.render('posts/new', { title: 'New post' });
+    // issue 25: the page's autosave key (a draft saved from this page is one draft, however many saves).
+    res.render('posts/new', { title: 'New post', draftKey: randomUUID() });
   };
 
   const create: RequestHandler = async (req, res) => {
     const at = new Date(now());
-    const input = parseForm(postSchema(at), req.body, { view: 'posts/new', locals: { title: 'New post' } });
+    const zone = zoneOrUtc(req.session.user?.timeZone);
+    const input = parseForm(postSchema(at, zone), req.body, { view: 'posts/new', locals: { title: 'New post' } });
     const user = req.session.user;
     if (!user) throw new Error('requireAuth must run before create');
     const { status, heldAsDraft } = allowedStatus(res, input.status);
@@ -91,7 +95,7 @@ export function postsHandlers({ posts, comments, now, images }: PostsDeps) {
     flash(
       req,
       heldAsDraft ? 'info' : 'success',
-      heldAsDraft ? HELD_AS_DRAFT : publishedMessage(post.status, post.publishedAt, at),
+      heldAsDraft ? HELD_AS_DRAFT : publishedMessage(post.status, post.publishedAt, at, zone),
     );
     res.redirect(303, `/posts/${String(post._id)}`);
   };
@@ -165,15 +169,10 @@ export function postsHandlers({ posts, comments, now, images }: PostsDeps) {
   return { list, newForm, create, show, drafts };
 }
 
-/** The flash message after saving: what happened to the post's visibility. */
-export function publishedMessage(status: string, publishedAt: Date | null | undefined, at: Date): string {
+/** The flash message after saving: what happened to the post's visibility, in the writer's zone. */
+export function publishedMessage(status: string, publishedAt: Date | null | undefined, at: Date, zone = 'UTC'): string {
   if (status === 'draft') return 'Your draft is saved. Only you can see it.';
   if (publishedAt && publishedAt.getTime() > at.getTime())
-    return `Your post is scheduled for ${utcMinute(publishedAt)}.`;
+    return `Your post is scheduled for ${formatDateTimeIn(publishedAt, zone)}.`;
   return 'Your post is published.';
-}
-
-/** "2030-01-31 09:00 UTC": scheduling is to the minute, and times are entered in UTC. */
-export function utcMinute(date: Date): string {
-  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }

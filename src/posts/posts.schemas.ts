@@ -1,19 +1,23 @@
 import { z } from 'zod';
 import { parseTags } from '../tags/tags';
+import { utcToLocalInput, zonedToUtc } from '../time/time-zone';
 import { BODY_MAX, POST_STATUSES, TITLE_MAX } from './post.model';
 
-/** `2026-12-01T09:30` (a datetime-local field, read as UTC) or a full ISO time with an offset. */
+/**
+ * `2026-12-01T09:30` (a datetime-local field, read in the writer's zone: src/time) or a full ISO time with
+ * an offset (an API client that means an instant says so).
+ */
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/;
 
-function parseTime(raw: string): Date | undefined {
+function parseTime(raw: string, zone: string): Date | undefined {
   if (!DATETIME.test(raw)) return undefined;
   const hasZone = /(Z|[+-]\d{2}:\d{2})$/.test(raw);
-  const date = new Date(hasZone ? raw : `${raw}Z`);
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  const date = hasZone ? new Date(raw) : zonedToUtc(raw.replace(/\.\d+$/, ''), zone);
+  return date === undefined || Number.isNaN(date.getTime()) ? undefined : date;
 }
 
-/** The post form, for a given moment (a publish time must be later than it). */
-export function postSchema(now: Date) {
+/** The post form, for a given moment (a publish time must be later than it), in the writer's zone. */
+export function postSchema(now: Date, zone = 'UTC') {
   return z.object({
     title: z
       .string({ error: 'Give the post a title' })
@@ -59,9 +63,9 @@ export function postSchema(now: Date) {
       .optional()
       .transform((raw, ctx) => {
         if (!raw) return undefined;
-        const at = parseTime(raw);
+        const at = parseTime(raw, zone);
         if (!at) {
-          ctx.addIssue({ code: 'custom', message: 'Give a date and time such as 2030-01-31T09:00 (UTC)' });
+          ctx.addIssue({ code: 'custom', message: `Give a date and time such as 2030-01-31T09:00 (${zone})` });
           return z.NEVER;
         }
         if (at.getTime() <= now.getTime()) {
@@ -81,7 +85,7 @@ export function parsePage(raw: unknown): number {
   return Math.max(1, Number(raw));
 }
 
-/** A datetime-local value (UTC) for a form field. */
-export function datetimeLocal(date: Date | null | undefined): string {
-  return date ? date.toISOString().slice(0, 16) : '';
+/** A datetime-local value for a form field, in the writer's zone. */
+export function datetimeLocal(date: Date | null | undefined, zone = 'UTC'): string {
+  return utcToLocalInput(date, zone);
 }

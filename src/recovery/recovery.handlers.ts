@@ -9,6 +9,8 @@ import type { Mailer } from '../mail/mailer';
 import { type EventContext, eventContext, type SecurityLog } from '../security-log/security-log';
 import type { Clock } from '../session/session-lifetime';
 import type { SessionStore } from '../session/session-store';
+import { zoneOfUser } from '../time/remember-time-zone';
+import { formatForMail } from '../time/time-zone';
 import { renderLinkProblem } from './link-problem';
 import { publicLink } from './links';
 import type { MailThrottle } from './mail-throttle';
@@ -134,7 +136,7 @@ export function recoveryHandlers({
     if (!spent.ok) return renderLinkProblem(req, res, spent.problem, 'reset');
     const { userId } = spent.record;
     // A password change that won the race since the check above voids the link all the same.
-    const current = await users.findById(userId, { credentialsVersion: 1 }).lean();
+    const current = await users.findById(userId, { credentialsVersion: 1, timeZone: 1 }).lean();
     if (!current || credentialsVersionOf(current) !== spent.record.credentialsVersion) {
       return renderLinkProblem(req, res, 'expired', 'reset');
     }
@@ -150,7 +152,7 @@ export function recoveryHandlers({
       template: 'password-changed',
       data: {
         username: usable.username,
-        when: new Date(now()).toUTCString(),
+        when: formatForMail(now(), zoneOfUser(current)),
         forgotUrl: publicLink(config.publicUrl, '/auth/forgot'),
       },
     });

@@ -4,6 +4,8 @@ import 'express-session';
 export interface SessionUser {
   readonly id: string;
   readonly username: string;
+  /** The account's IANA time zone (src/time); absent → UTC. */
+  readonly timeZone?: string;
 }
 
 export type FlashKind = 'success' | 'info' | 'error';

@@ -1,6 +1,7 @@
 /** Small pure helpers that views call; registered once as app.locals. */
 
-// UTC, never the server's own zone: the page says the same wherever it runs; folio.js localises it.
+// UTC, never the server's own zone: the page says the same wherever it runs. A signed-in reader's pages use
+// the account's zone instead (res.locals, src/time/zoned-formatters.ts); anonymous, cached pages stay UTC.
 const dateFormat = new Intl.DateTimeFormat('en-GB', {
   day: 'numeric',
   month: 'long',
@@ -45,8 +46,8 @@ const utcDateTime = new Intl.DateTimeFormat('en-GB', {
 const utcClock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'UTC' });
 
 /**
- * "29 November 2026 at 14:05 UTC": the server does not know the reader's time zone, so it names UTC;
- * public/js/folio.js rewrites every `<time data-local>` in the reader's own zone.
+ * "29 November 2026 at 14:05 UTC" for anonymous pages; a signed-in reader's pages get the same format in the
+ * account's zone (src/time/zoned-formatters.ts shadows this one in res.locals).
  */
 export function formatDateTime(date: Date | string | number): string {
   return `${utcDateTime.format(new Date(date)).replace(/, (\d)/, ' at $1')} UTC`;

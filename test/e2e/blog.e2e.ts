@@ -89,7 +89,11 @@ describe('the blog in Chromium', () => {
     await page.waitForURL(/#comment-[a-f0-9]{24}$/);
     expect(await page.locator('.comment__body').first().innerHTML()).toContain('<em>first</em>');
     await audit();
-    await page.getByRole('button', { name: 'Delete comment by browserwriter' }).click();
+    // Asked first (issue 25), on its own page.
+    await page.getByRole('link', { name: 'Delete comment by browserwriter' }).click();
+    await page.getByRole('heading', { name: 'Delete this comment?' }).waitFor();
+    await audit();
+    await page.getByRole('button', { name: 'Delete comment' }).click();
     await page.waitForURL(/#comments$/);
     expect(await page.locator('.comment').count()).toBe(0);
 

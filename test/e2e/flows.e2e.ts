@@ -50,7 +50,7 @@ describe('flows in Chromium, with axe on every page', () => {
     await page.getByLabel('Title').fill('   ');
     await page.getByLabel('Body').fill('kept');
     await page.getByRole('button', { name: 'Publish' }).click();
-    await expect.poll(() => page.locator('[role="alert"]').textContent()).toContain('Please correct the fields');
+    await expect.poll(() => page.locator('[role="alert"]').textContent()).toContain('Please correct the field');
     await audit();
     await page.getByLabel('Title').fill('Gardening notes');
     await page

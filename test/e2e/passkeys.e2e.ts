@@ -120,7 +120,10 @@ describe('passkeys in Chromium', () => {
     expect(events.map((e) => e.type)).toContain('passkey_added');
 
     // Remove it: the authenticator still holds the key, but the site no longer accepts it.
-    await page.getByRole('button', { name: /Remove/ }).click();
+    // Asked first (issue 25): the list's Remove opens a confirmation page.
+    await page.getByRole('link', { name: /Remove/ }).click();
+    await page.getByRole('heading', { name: 'Remove this passkey?' }).waitFor();
+    await page.getByRole('button', { name: 'Remove passkey' }).click();
     await page.waitForSelector('text=it no longer signs you in');
     await page.locator('summary', { hasText: 'Account' }).click();
     await page.getByRole('button', { name: 'Log out' }).click();

@@ -109,8 +109,11 @@ describe('authenticator codes in Chromium', () => {
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.waitForURL(`${t.baseUrl}/auth/two-factor`);
-    await page.getByLabel('Code', { exact: true }).fill(recoveryCodes[0] ?? '');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    // The code field brings up a number pad; a recovery code has its own field, with a text keyboard.
+    expect(await page.getByLabel('6-digit code').getAttribute('inputmode')).toBe('numeric');
+    await page.getByText('Lost your phone? Use a recovery code').click();
+    await page.getByLabel('Recovery code').fill(recoveryCodes[0] ?? '');
+    await page.getByRole('button', { name: 'Sign in with a recovery code' }).click();
     await page.waitForURL(`${t.baseUrl}/posts`);
     expect(await page.textContent('main')).toContain('You used a recovery code: 9 left');
     await audit();

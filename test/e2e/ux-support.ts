@@ -43,9 +43,14 @@ export interface Visit {
 }
 
 /** A browser context at this width and theme whose pages can be checked. CSP is bypassed only to inject axe. */
-export async function openLook(browser: Browser, look: Look): Promise<Visit> {
+export async function openLook(
+  browser: Browser,
+  look: Look,
+  options: { readonly timezoneId?: string; readonly acceptDownloads?: boolean } = {},
+): Promise<Visit> {
   const phone = look.width < 600;
   const context = await browser.newContext({
+    ...options,
     bypassCSP: true,
     viewport: { width: look.width, height: phone ? 780 : 900 },
     colorScheme: look.scheme,

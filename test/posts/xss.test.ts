@@ -29,7 +29,8 @@ afterAll(() => t.close());
 function assertInert(page: string, where: string) {
   // The one script a page may have is Folio's own, same-origin file (CSP script-src 'self').
   const scripts = page.match(/<script\b[^>]*>/gi) ?? [];
-  for (const script of scripts) expect(script, where).toMatch(/^<script src="\/js\/folio\.js\?v=[\w-]+" defer>$/);
+  for (const script of scripts)
+    expect(script, where).toMatch(/^<script src="\/js\/(?:folio|ux)\.js\?v=[\w-]+" defer>$/);
   const title = /<title>([\s\S]*?)<\/title>/.exec(page)?.[1] ?? '';
   expect(title, where).not.toMatch(/[<>"]/);
   const html = /<main[^>]*>([\s\S]*)<\/main>/.exec(page)?.[1] ?? '';
