@@ -76,6 +76,7 @@ export function authHandlers({
       sudo: true,
       remember: false,
       welcome: `Welcome to Folio, ${user.username}!`,
+      registration: true,
     });
     if (signedIn.outcome !== 'signed_in') {
       if (signedIn.outcome === 'answered') return;
