@@ -89,6 +89,7 @@ export function authHandlers({
       welcome: input.email
         ? `Welcome to Folio, ${user.username}! We sent a link to ${input.email}: follow it to confirm your address.`
         : `Welcome to Folio, ${user.username}!`,
+      registration: true,
     });
     if (signedIn.outcome !== 'signed_in') {
       if (signedIn.outcome === 'answered') return;

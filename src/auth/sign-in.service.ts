@@ -74,6 +74,8 @@ export interface SignInAttempt {
   readonly offerRestore?: boolean;
   /** The flash a browser sees once signed in (default: "Signed in as NAME."). */
   readonly welcome?: string;
+  /** A new account's first sign-in: logged as part of registering, not as a login. */
+  readonly registration?: boolean;
 }
 
 export interface SignedIn {
@@ -238,10 +240,12 @@ export class SignInService {
       });
     }
     if (!wantsJson(req)) flash(req, 'success', attempt.welcome ?? `Signed in as ${user.username}.`);
-    log.info(
-      { event: 'login', username: user.username, userId, ip: req.ip, method: attempt.method },
-      'login succeeded',
-    );
+    if (!attempt.registration) {
+      log.info(
+        { event: 'login', username: user.username, userId, ip: req.ip, method: attempt.method },
+        'login succeeded',
+      );
+    }
     return { outcome: 'signed_in', user: { id: userId, username: user.username } };
   }
 

@@ -34,11 +34,6 @@ const cases = [
     line: /^folio: configuration: DATA_ENCRYPTION_KEY is required in production$/,
   },
   {
-    name: 'a short DATA_ENCRYPTION_KEY',
-    env: { DATA_ENCRYPTION_KEY: 'too-short' },
-    line: /^folio: configuration: DATA_ENCRYPTION_KEY every key must be at least 32 characters in production$/,
-  },
-  {
     name: 'no MONGODB_URI',
     env: { MONGODB_URI: '' },
     line: /^folio: configuration: MONGODB_URI is required in production \(the embedded MongoDB is for development only\)$/,

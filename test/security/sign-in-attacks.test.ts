@@ -240,3 +240,42 @@ describe('finding 11: "this wasn\'t me" links are void after a password change',
     expect([404, 410]).toContain(res.status);
   });
 });
+
+describe('the gates of the account', () => {
+  it('a suspended account cannot sign in by any way, and is told so', async () => {
+    const owner = await registerVerified(t, 'suspended');
+    const key = new SoftAuthenticator(new URL(ATTACK_PUBLIC_URL).hostname, ATTACK_PUBLIC_URL);
+    const options = await owner.post('/account/passkeys/options').send({});
+    expect((await owner.post('/account/passkeys').send({ response: key.register(options.body) })).status).toBe(201);
+    await t.connection.collection('users').updateOne({ username: 'suspended' }, { $set: { suspendedAt: new Date() } });
+
+    const visitor = request.agent(t.app);
+    const password = await loginJson(visitor, 'suspended');
+    expect(password.status).toBe(403);
+    expect(password.body.error).toMatch(/suspended/i);
+    const challenge = (await visitor.post('/auth/passkey/options').send({})).body.options.challenge as string;
+    const passkey = await visitor.post('/auth/passkey').send({ response: key.assert(challenge) });
+    expect(passkey.status).toBe(403);
+    expect((await visitor.get('/auth/profile')).status).toBe(401);
+  });
+
+  it('a completed password reset ends the wrong-code streak; the pause holds until then', async () => {
+    const owner = await registerVerified(t, 'resetter');
+    const { secret } = await enableCodes(t, owner);
+    const attacker = request.agent(t.app);
+    expect((await loginJson(attacker, 'resetter')).status).toBe(202);
+    for (let i = 0; i < 10; i++) await attacker.post('/auth/two-factor').send({ code: '000000' });
+    expect((await attacker.post('/auth/two-factor').send({ code: '000000' })).status).toBe(429);
+
+    expect((await request(t.app).post('/auth/forgot').send({ email: 'resetter@example.com' })).status).toBe(202);
+    const mail = await smtp.waitFor((m) => m.to.includes('resetter@example.com') && /reset/i.test(m.subject));
+    const link = pathOf(linkIn(mail.text, `${ATTACK_PUBLIC_URL}/auth/reset/`));
+    expect((await request(t.app).post(link).send({ password: ATTACK_NEW_PASSWORD })).status).toBe(200);
+
+    const owner2 = request.agent(t.app);
+    expect((await loginJson(owner2, 'resetter', ATTACK_NEW_PASSWORD)).status).toBe(202);
+    const code = await owner2.post('/auth/two-factor').send({ code: totpCode(secret, t.clock.now) });
+    expect(code.status).toBe(200);
+    t.clock.now += 30_000;
+  });
+});
