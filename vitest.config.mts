@@ -26,7 +26,7 @@ export default defineConfig({
     hookTimeout: 180_000,
     // Most of a test's time is spent waiting on mongod or a child process, not on this CPU: more files in flight
     // than cores (vitest's default would be one worker on two cores).
-    maxWorkers: 4,
+    maxWorkers: 3,
     projects: [
       {
         extends: true,
@@ -53,6 +53,11 @@ export default defineConfig({
           include: PROCESS,
           // The same mongod (shared with integration), and dist/ built once for the spawned servers.
           globalSetup: ['test/support/global-setup.ts', 'test/support/build-server.ts'],
+          // Two at a time: their extra mongods (a replica set, an outage, the embedded one) each start under Wine,
+          // and starting them all at once on two cores has timed them out.
+          maxWorkers: 2,
+          // Guards against a hang only: a spawned process on a loaded machine can take tens of seconds to start.
+          testTimeout: 90_000,
         },
       },
     ],
