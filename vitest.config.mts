@@ -53,9 +53,6 @@ export default defineConfig({
           include: PROCESS,
           // The same mongod (shared with integration), and dist/ built once for the spawned servers.
           globalSetup: ['test/support/global-setup.ts', 'test/support/build-server.ts'],
-          // Two at a time: their extra mongods (a replica set, an outage, the embedded one) each start under Wine,
-          // and starting them all at once on two cores has timed them out.
-          maxWorkers: 2,
           // Guards against a hang only: a spawned process on a loaded machine can take tens of seconds to start.
           testTimeout: 90_000,
         },
