@@ -51,7 +51,7 @@ export default defineConfig({
         test: {
           name: 'process',
           include: PROCESS,
-          // The same mongod (shared with integration), and dist/ built once for the spawned servers.
+          // Its own mongod (its servers create collections at start), and dist/ built once for the spawned servers.
           globalSetup: ['test/support/global-setup.ts', 'test/support/build-server.ts'],
           // Guards against a hang only: a spawned process on a loaded machine can take tens of seconds to start.
           testTimeout: 90_000,
