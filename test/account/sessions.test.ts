@@ -1,22 +1,19 @@
 import request from 'supertest';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SESSIONS_COLLECTION } from '../../src/session/session-middleware';
-import type { Agent } from '../support/app';
+import { type Agent, useApp } from '../support/app';
 import { csrfTokenFrom, PASSWORD } from '../support/http';
-import { startTestApp, type TestApp } from '../support/test-app';
 import { createUser } from '../support/users';
 
-let t: TestApp;
+const t = useApp();
 const sessions = () => t.connection.collection(SESSIONS_COLLECTION);
 const sessionsOf = (username: string) => sessions().countDocuments({ 'session.user.username': username });
 
 beforeAll(async () => {
-  t = await startTestApp();
   await createUser(t.app, 'alice');
   await createUser(t.app, 'mallory');
 });
 beforeEach(() => sessions().deleteMany({}));
-afterAll(() => t.close());
 
 async function loginAs(username: string, userAgent: string): Promise<Agent> {
   const agent = request.agent(t.app);

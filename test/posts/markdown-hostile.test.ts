@@ -93,6 +93,14 @@ describe('saving hostile posts does not hold the server', () => {
       body: JSON.stringify({ title: 'Warm-up', body }),
     });
     expect(warm.status).toBe(201);
+    // What a probe costs here with nothing being saved: on a machine shared with other jobs, waiting for a core
+    // alone can take tens of ms. The saves may add at most 100 ms to that.
+    let idle = 0;
+    for (let i = 0; i < 10; i++) {
+      const started = performance.now();
+      await (await fetch(`${base}/healthz`)).text();
+      idle = Math.max(idle, performance.now() - started);
+    }
     let saving = true;
     const latencies: number[] = [];
     const probe = (async () => {
@@ -116,6 +124,6 @@ describe('saving hostile posts does not hold the server', () => {
     await probe;
     expect(saves.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
     expect(latencies.length).toBeGreaterThan(0);
-    expect(Math.max(...latencies)).toBeLessThan(100);
+    expect(Math.max(...latencies)).toBeLessThan(100 + idle);
   });
 });

@@ -3,7 +3,7 @@ import { HtmlValidate } from 'html-validate';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import request from 'supertest';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { PageViews } from '../../src/account/page-views';
 import { createApp } from '../../src/app';
 import type { Config } from '../../src/config';
@@ -14,6 +14,7 @@ import { createMailer } from '../../src/mail/transports';
 import type { WriteLimits } from '../../src/posts/rate-limit';
 import { DEFAULT_MAIL_LIMITS, type MailLimits } from '../../src/recovery/mail-throttle';
 import { DEFAULT_THROTTLE_LIMITS, type ThrottleLimits } from '../../src/security/login-throttle';
+import { withCatalogLock } from './db-lock';
 import { PASSWORD } from './http';
 import type { TestSmtpServer } from './smtp-server';
 import { connectTestDb, testConfig } from './test-app';
@@ -164,7 +165,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<TestApp> 
       await pageViews.flush();
       await mailer.close();
       if (!options.connection) {
-        await connection.dropDatabase();
+        await withCatalogLock(inject('mongoUri'), () => connection.dropDatabase());
         await connection.close();
       }
     },

@@ -13,27 +13,34 @@ interface SharedMongo {
   users: number;
 }
 
-// Global setups run in the one main vitest process; the integration and process projects each list this file,
-// and both get the same mongod through this slot (a Wine start costs seconds and a core).
-const slot = globalThis as typeof globalThis & { folioTestMongo?: SharedMongo };
+// Global setups run in the one main vitest process; the integration and process projects each list this file.
+// Each project gets its own mongod (keyed by project name): the servers the process tests spawn create their
+// collections at start, which must not race the integration files' creations on one Wine-hosted mongod.
+const slots = globalThis as typeof globalThis & { folioTestMongo?: Map<string, SharedMongo> };
 
-/** Starts one real mongod (temporary data) for every test file of the run, whatever the project. */
+/** Starts one real mongod (temporary data) for every test file of a project. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  slot.folioTestMongo ??= {
-    started: startEmbeddedMongo({
-      mongod: loadConfig({ ...process.env, NODE_ENV: 'test' }).embeddedMongo,
-      log: (line) => console.error(line),
-    }),
-    users: 0,
-  };
-  const shared = slot.folioTestMongo;
-  shared.users += 1;
-  const mongo = await shared.started;
+  slots.folioTestMongo ??= new Map();
+  const key = project.name;
+  let shared = slots.folioTestMongo.get(key);
+  if (!shared) {
+    shared = {
+      started: startEmbeddedMongo({
+        mongod: loadConfig({ ...process.env, NODE_ENV: 'test' }).embeddedMongo,
+        log: (line) => console.error(line),
+      }),
+      users: 0,
+    };
+    slots.folioTestMongo.set(key, shared);
+  }
+  const mine = shared;
+  mine.users += 1;
+  const mongo = await mine.started;
   project.provide('mongoUri', mongo.uri);
   return async () => {
-    shared.users -= 1;
-    if (shared.users > 0) return;
-    slot.folioTestMongo = undefined;
+    mine.users -= 1;
+    if (mine.users > 0) return;
+    slots.folioTestMongo?.delete(key);
     await mongo.stop();
   };
 }

@@ -44,7 +44,7 @@ export async function startStandalone(options: { port: number; dbPath: string })
           dbPath: options.dbPath,
           storageEngine: 'wiredTiger',
           portGeneration: false,
-          launchTimeout: 60_000,
+          launchTimeout: 120_000,
         },
       }),
     { log: (line) => console.error(line) },
@@ -60,7 +60,7 @@ export async function startReplicaSet(): Promise<MongoMemoryReplSet> {
         binary,
         replSet: { count: 3, storageEngine: 'wiredTiger' },
         // Wine-hosted mongod on a busy 2-core machine can take longer than the default 10 s to start.
-        instanceOpts: [{ launchTimeout: 60_000 }, { launchTimeout: 60_000 }, { launchTimeout: 60_000 }],
+        instanceOpts: [{ launchTimeout: 120_000 }, { launchTimeout: 120_000 }, { launchTimeout: 120_000 }],
       }),
     { log: (line) => console.error(line) },
   );

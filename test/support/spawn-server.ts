@@ -96,8 +96,11 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 90_00
   };
 }
 
-/** Runs the built server expecting it to stop by itself (e.g. refused configuration); kills it after the timeout. */
-export async function runUntilExit(env: Record<string, string>, timeoutMs = 30_000): Promise<FinishedProcess> {
+/**
+ * Runs the built server expecting it to stop by itself (e.g. refused configuration); kills it after the timeout
+ * (a bound against a hang, generous: on a loaded 2-core machine a start alone has taken 30 s).
+ */
+export async function runUntilExit(env: Record<string, string>, timeoutMs = 90_000): Promise<FinishedProcess> {
   const child = start(env);
   let stdout = '';
   let stderr = '';

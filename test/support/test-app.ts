@@ -4,6 +4,7 @@ import { inject } from 'vitest';
 import { type Config, loadConfig } from '../../src/config';
 import { connectMongo } from '../../src/db/connect';
 import { prepareDatabase } from '../../src/db/prepare-database';
+import { withCatalogLock } from './db-lock';
 
 // The one starter is startApp (test/support/app.ts); startTestApp is the same function under its old name,
 // kept because tests written before the harness (and on other branches) import it from here.
@@ -28,6 +29,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 /** A fresh database on the run's shared mongod, for one test file. */
 export async function connectTestDb(dbName = `folio_test_${randomUUID().slice(0, 8)}`): Promise<Connection> {
   const connection = await connectMongo(inject('mongoUri'), { dbName });
-  await prepareDatabase(connection);
+  // One file at a time creates its collections: files run in parallel (see db-lock.ts).
+  await withCatalogLock(inject('mongoUri'), () => prepareDatabase(connection));
   return connection;
 }
