@@ -26,7 +26,8 @@ export function requestLogger(logger: Logger): RequestHandler {
       req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
         id: req.id,
         method: req.method,
-        url: req.url,
+        // Mailed links carry their token in the path (/auth/invite/:token, …): never written to a log.
+        url: req.url.replace(/\/[A-Za-z0-9_-]{43}(?=[/?#]|$)/g, '/[token]'),
         ip: req.remoteAddress,
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
