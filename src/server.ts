@@ -83,8 +83,9 @@ async function main(): Promise<void> {
   // Closed accounts past their grace period: purged by whichever process gets there first.
   const stopPurges = schedulePurges(app.get('deletion') as AccountDeletion, logger);
   // Site settings changed on another process reach this one's pages within seconds (site-settings.ts).
+  // A failed refresh (MongoDB briefly away) keeps the last settings: a warning, not an error.
   const stopSettingsRefresh = (app.get('siteSettings') as SiteSettings).startRefresh(5_000, (err) =>
-    logger.error({ err }, 'site settings refresh failed; will retry'),
+    logger.warn({ err }, 'site settings refresh failed; keeping the last ones'),
   );
   server.on('error', (err) => {
     logger.fatal({ err }, 'HTTP server failed');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PASSWORD } from '../support/http';
-import { call } from '../support/process-http';
+import { call, waitUntil } from '../support/process-http';
 import { uniqueDbName, withDatabase } from '../support/process-mongod';
 import { productionEnv, type RunningServer, spawnServer } from '../support/spawn-server';
 
@@ -90,6 +90,24 @@ describe('on two processes', () => {
       expect(refused.status).toBe(403);
       expect(JSON.stringify(refused.json)).toMatch(/suspended/);
     }
+  });
+
+  it('site settings changed on one process: registration at once on the other, the title within seconds', async () => {
+    const current = (await call(a.url, '/admin/settings', { cookie: owner, accept: 'application/json' })).json as {
+      settings: Record<string, string>;
+    };
+    const changed = { ...current.settings, registration: 'invite', siteTitle: 'Shared Title' };
+    const saved = await call(b.url, '/admin/settings', { json: changed, cookie: owner });
+    expect(saved.status, saved.text).toBe(200);
+    const refused = await call(a.url, '/auth/register', { json: { username: 'latecomer', password: PASSWORD } });
+    expect(refused.status).toBe(403);
+    // Pages read a per-process copy, refreshed every 5 s (plus PAGE_CACHE_SECONDS for cached anonymous pages).
+    const seen = await waitUntil(
+      async () => (await call(a.url, '/posts', { accept: 'text/html' })).text.includes('Shared Title'),
+      15_000,
+    );
+    expect(seen).toBe(true);
+    await call(b.url, '/admin/settings', { json: current.settings, cookie: owner });
   });
 
   it('a demoted editor’s open tab on the other process cannot publish', async () => {

@@ -37,7 +37,7 @@ describe('two app processes on one database', () => {
 
     const onB = await call(b.url, '/auth/profile', { cookie });
     expect(onB.status).toBe(200);
-    expect(onB.json).toEqual({ user: { username: 'dave' } });
+    expect(onB.json).toEqual({ user: { username: 'dave', role: expect.any(String) } });
 
     // A JSON request (Content-Type: application/json) needs no CSRF token under the contract.
     const logout = await call(b.url, '/auth/logout', { json: {}, cookie });

@@ -32,7 +32,7 @@ describe('as processes', { timeout: 90_000 }, () => {
     try {
       const profile = await call(second.url, '/auth/profile', { cookie });
       expect(profile.status).toBe(200);
-      expect(profile.json).toEqual({ user: { username: 'restart' } });
+      expect(profile.json).toEqual({ user: { username: 'restart', role: expect.any(String) } });
     } finally {
       await second.stop();
     }

@@ -37,7 +37,12 @@ describe('verifying an address', () => {
   it('register with an address → a mail with text and HTML parts and a link under PUBLIC_URL; opening it changes nothing; confirming verifies', async () => {
     const agent = request.agent(t.app);
     await register(agent, 'vera', 'Vera@Example.org');
-    expect(await profile(agent)).toEqual({ username: 'vera', email: 'vera@example.org', emailVerified: false });
+    expect(await profile(agent)).toEqual({
+      username: 'vera',
+      role: expect.any(String),
+      email: 'vera@example.org',
+      emailVerified: false,
+    });
 
     const mail = await smtp.waitFor((m) => m.to.includes('vera@example.org'));
     expect(mail.subject).toBe('Confirm your address for Folio');
@@ -61,7 +66,12 @@ describe('verifying an address', () => {
     const confirm = await request(t.app).post(pathOf(link)).type('form').send({});
     expect(confirm.status).toBe(303);
     expect(confirm.headers.location).toBe('/account/email/verified');
-    expect(await profile(agent)).toEqual({ username: 'vera', email: 'vera@example.org', emailVerified: true });
+    expect(await profile(agent)).toEqual({
+      username: 'vera',
+      role: expect.any(String),
+      email: 'vera@example.org',
+      emailVerified: true,
+    });
 
     // Spent: the same link again is the clear page, never a 500.
     const again = await request(t.app).post(pathOf(link)).type('form').send({});
@@ -195,7 +205,7 @@ describe('verifying an address', () => {
   it('an account without a confirmed address says it cannot be recovered, and how to add one', async () => {
     const agent = request.agent(t.app);
     await register(agent, 'noaddress');
-    expect(await profile(agent)).toEqual({ username: 'noaddress' });
+    expect(await profile(agent)).toEqual({ username: 'noaddress', role: expect.any(String) });
     const page = await agent.get('/account/email');
     expect(page.text).toContain('cannot be recovered');
     expect(page.text).toContain('Send confirmation link');
