@@ -15,6 +15,7 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Page not found',
   413: 'Too large',
+  415: 'Not a picture Folio takes',
   422: 'Please check the form',
   429: 'Too many attempts',
   503: 'Temporarily unavailable',

@@ -96,11 +96,15 @@ function encodeAs(pipeline: sharp.Sharp, format: ImageFormat): sharp.Sharp {
  * run at once (see Semaphore).
  */
 export async function encodeImage(bytes: Buffer, inspected: InspectedImage): Promise<EncodedFile[]> {
-  const input = sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'error', autoOrient: true });
-  const fallback = await encodeAs(
-    input.clone().resize({ width: FALLBACK_MAX, height: FALLBACK_MAX, fit: 'inside', withoutEnlargement: true }),
-    inspected.format,
-  ).toBuffer({ resolveWithObject: true });
+  // Decoded once, upright and at most FALLBACK_MAX, to raw pixels (≤ 2400 × 2400 × 4 bytes = 23 MB): every
+  // copy below is made from them, rather than decoding a 12-megapixel JPEG four times.
+  const { data: pixels, info } = await sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'error', autoOrient: true })
+    .resize({ width: FALLBACK_MAX, height: FALLBACK_MAX, fit: 'inside', withoutEnlargement: true })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const raw = { width: info.width, height: info.height, channels: info.channels };
+  const input = sharp(pixels, { raw });
+  const fallback = await encodeAs(input.clone(), inspected.format).toBuffer({ resolveWithObject: true });
   const files: EncodedFile[] = [
     {
       name: 'original',
