@@ -26,8 +26,8 @@ export function enforceSessionLifetime(session: Config['session'], now: Clock): 
     if (t - auth.lastSeenAt > idleLimit || t - auth.signedInAt > absoluteLimit) {
       await regenerateSession(req);
       if (!wantsJson(req)) {
-        flash(req, 'info', 'Your session expired. Please log in again.', {
-          link: { href: '/auth/login', text: 'Log in' },
+        flash(req, 'info', 'Your session expired. Please sign in again.', {
+          link: { href: '/auth/login', text: 'Sign in' },
         });
       }
       return next();

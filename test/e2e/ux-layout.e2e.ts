@@ -159,7 +159,7 @@ describe('the header on a phone and by keyboard (issue 12)', () => {
           await openAccountMenu(v.page);
           const inMenu = await heights();
           expect(inMenu.map((t) => t.text)).toEqual(
-            expect.arrayContaining(['Your posts', 'Reading list', 'Settings', 'Log out']),
+            expect.arrayContaining(['Your posts', 'Reading list', 'Settings', 'Sign out']),
           );
           for (const target of inMenu) expect(target.height, target.text).toBeGreaterThanOrEqual(44);
           await v.check('menu open');
