@@ -8,6 +8,7 @@ import { emailRoutes } from './account/email.routes';
 import { EmailAddresses } from './account/email.service';
 import { emailResendRoutes } from './account/email-resend.routes';
 import { PageViews } from './account/page-views';
+import { settingsRoutes } from './account/settings.routes';
 import { requireSudo } from './account/sudo';
 import { AccountDeletion } from './account-deletion/account-deletion';
 import { accountSecurityRoutes } from './account-security/account-security.routes';
@@ -28,6 +29,7 @@ import { FactorStore } from './factors/factors.store';
 import { passkeyAccountRoutes, passkeySignInRoutes, serveWebAuthnBrowser } from './factors/passkeys.routes';
 import { twoFactorAccountRoutes, twoFactorSignInRoutes } from './factors/two-factor.routes';
 import { feedsRoutes } from './feeds/feeds.routes';
+import { subscribeRoutes } from './feeds/subscribe.routes';
 import { healthRoutes } from './health/health.routes';
 import { allowedHosts } from './http/allowed-hosts';
 import { noStoreForSessions } from './http/cache-control';
@@ -339,6 +341,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use('/account', recoveryNotice(users));
   app.use('/account', twoFactorAccountRoutes(factorDeps), passkeyAccountRoutes(factorDeps));
+  app.use('/account', settingsRoutes({ users, factors }));
   app.use('/account/email', emailResendRoutes({ users, addresses, tokens, mailer }));
   app.use(
     '/account/email',
@@ -389,6 +392,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use('/drafts', draftsRoutes({ posts, comments, now }));
   app.use(images.routes);
+  app.use(subscribeRoutes({ publicUrl: config.publicUrl, siteName: app.locals.siteName as string }));
   app.use(feedsRoutes({ config, posts, users, now, siteName: app.locals.siteName as string }));
   app.use('/tags', tagsRoutes({ posts, now }));
   app.use('/search', searchRoutes({ posts, now }));

@@ -91,6 +91,65 @@
     actions.hidden = false;
   }
 
+  // Tables in posts (folio.js has wrapped each in a scrolling box): a column of sentences keeps a readable
+  // width instead of one or two words a line, and a box that scrolls says so under it.
+  function proseTables() {
+    for (const table of document.querySelectorAll('.post__body table')) {
+      const rows = [...table.rows];
+      const columns = Math.max(0, ...rows.map((r) => r.cells.length));
+      for (let c = 0; c < columns; c++) {
+        const cells = rows.map((r) => r.cells[c]).filter(Boolean);
+        const words = cells.map((cell) => cell.textContent.trim().split(/\s+/).length);
+        const average = words.reduce((a, b) => a + b, 0) / Math.max(1, words.length);
+        if (average >= 5) for (const cell of cells) cell.classList.add('is-prose');
+      }
+      const box = table.closest('.table-scroll');
+      if (box && box.scrollWidth > box.clientWidth + 1 && !box.nextElementSibling?.classList.contains('table-hint')) {
+        const hint = document.createElement('p');
+        hint.className = 'table-hint';
+        hint.textContent = 'The table is wider than the screen: scroll it sideways to see the rest.';
+        box.after(hint);
+      }
+    }
+  }
+
+  // The login pause (views/auth/login.ejs): the button is off until the time the page names, then back on.
+  function pausedButtons() {
+    for (const button of document.querySelectorAll('button[data-reopens-at]')) {
+      const wait = Date.parse(button.dataset.reopensAt) - Date.now();
+      const reopen = () => {
+        button.disabled = false;
+        button.removeAttribute('aria-describedby');
+        const hint = document.getElementById('login-paused-hint');
+        if (hint) hint.textContent = 'You can sign in with your password again.';
+      };
+      if (!(wait > 0)) reopen();
+      else setTimeout(reopen, Math.min(wait, 2_147_000_000));
+    }
+  }
+
+  // Copy buttons beside read-only fields (the Subscribe page's feed addresses).
+  function copyButtons() {
+    const status = document.querySelector('[data-copy-status]');
+    for (const button of document.querySelectorAll('button[data-copy]')) {
+      const field = document.getElementById(button.dataset.copy);
+      if (!field) continue;
+      button.hidden = false;
+      button.addEventListener('click', async () => {
+        try {
+          await navigator.clipboard.writeText(field.value);
+          if (status) status.textContent = 'Copied. Paste it into your feed reader.';
+        } catch {
+          field.select();
+          if (status) status.textContent = 'Selected: copy it with your device’s Copy.';
+        }
+      });
+    }
+  }
+
+  copyButtons();
+  pausedButtons();
+  proseTables();
   timeZoneFields();
   recoveryCodes();
   passwordToggles();

@@ -75,7 +75,7 @@ export function accountHandlers({
     const user = currentUser(req);
     const publicId = String(req.params.sid);
     if (publicId === req.session.device?.publicId) {
-      throw new NotFoundError('That is this session: use “Log out” to end it');
+      throw new NotFoundError('That is this session: use “Sign out” to end it');
     }
     if (!(await sessions.endOne(user.id, publicId, 'revoked'))) throw new NotFoundError('No such session');
     await securityLog.record(user.id, 'session_revoked', eventContext(req));

@@ -109,14 +109,14 @@ export function authHandlers({
 
   const showLogin: RequestHandler = (req, res) => {
     res.render('auth/login', {
-      title: 'Log in',
+      title: 'Sign in',
       values: { next: typeof req.query.next === 'string' ? safeNextPath(req.query.next, '') : '' },
       signedOut: req.query.signed_out === '1',
     });
   };
 
   const login: RequestHandler = async (req, res) => {
-    const form = { view: 'auth/login', locals: { title: 'Log in' } };
+    const form = { view: 'auth/login', locals: { title: 'Sign in' } };
     const input = parseForm(loginSchema, req.body, form);
     const log = req.log ?? logger;
     // The attempt is taken before bcrypt runs, atomically: concurrent guesses cannot all slip through.
@@ -254,7 +254,7 @@ export function authHandlers({
   };
 
   const showLogout: RequestHandler = (_req, res) => {
-    res.render('auth/logout', { title: 'Log out' });
+    res.render('auth/logout', { title: 'Sign out' });
   };
 
   const logout: RequestHandler = async (req, res) => {

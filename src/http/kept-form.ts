@@ -55,14 +55,14 @@ export type LoginReason =
   | 'expired';
 
 export const LOGIN_REASONS: Readonly<Record<LoginReason, string>> = {
-  write: 'Log in to write a post.',
-  comment: 'Log in to comment.',
-  account: 'Log in to see your account.',
-  signin: 'Log in to carry on.',
-  revoked: 'You were signed out on another device. Log in again to carry on.',
-  signed_out: 'You were signed out: you logged out in another tab or window. Log in again to carry on.',
-  password_changed: 'Your password was changed, which signed out every device. Log in with the new one.',
-  expired: 'Your session expired. Log in again to carry on.',
+  write: 'Sign in to write a post.',
+  comment: 'Sign in to comment.',
+  account: 'Sign in to see your account.',
+  signin: 'Sign in to carry on.',
+  revoked: 'You were signed out on another device. Sign in again to carry on.',
+  signed_out: 'You were signed out: you logged out in another tab or window. Sign in again to carry on.',
+  password_changed: 'Your password was changed, which signed out every device. Sign in with the new one.',
+  expired: 'Your session expired. Sign in again to carry on.',
 };
 
 const EXPIRY_FLASH = /^Your session expired/;

@@ -7,7 +7,7 @@ export const LINK_PROBLEM_MESSAGE = 'This link has expired or was already used';
 const AGAIN = {
   reset: { href: '/auth/forgot', label: 'Request a new reset link' },
   verify: { href: '/account/email', label: 'Send a new confirmation link' },
-  'undo-delete': { href: '/auth/login', label: 'Log in to keep your account' },
+  'undo-delete': { href: '/auth/login', label: 'Sign in to keep your account' },
   'not-me': { href: '/auth/forgot', label: 'Reset your password' },
 } as const;
 

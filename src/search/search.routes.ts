@@ -2,10 +2,11 @@ import { type RequestHandler, Router } from 'express';
 import { BadRequestError } from '../http/errors';
 import { wantsJson } from '../http/negotiate';
 import type { PostModel } from '../posts/post.model';
-import { searchPublished } from '../posts/post-queries';
+import { publishedFilter, searchPublished } from '../posts/post-queries';
 import { summaryJson } from '../posts/posts.handlers';
 import { parsePage } from '../posts/posts.schemas';
 import type { Clock } from '../session/session-lifetime';
+import { highlight, searchTerms } from './highlight';
 
 export const QUERY_MAX = 100;
 
@@ -42,18 +43,28 @@ export function searchRoutes({ posts, now }: SearchDeps): Router {
       });
       return;
     }
-    const found = q ? await searchPublished(posts, q, new Date(now()), page) : null;
+    const at = new Date(now());
+    // issue 25: how many match in all (the same filter as the list, counted by the text index).
+    const [found, total] = q
+      ? await Promise.all([
+          searchPublished(posts, q, at, page),
+          posts.countDocuments(publishedFilter(at, { $text: { $search: q } })),
+        ])
+      : [null, 0];
     if (wantsJson(req)) {
-      res.json({ q, page, hasNext: found?.hasNext ?? false, posts: (found?.items ?? []).map(summaryJson) });
+      res.json({ q, page, total, hasNext: found?.hasNext ?? false, posts: (found?.items ?? []).map(summaryJson) });
       return;
     }
     res.render('search/index', {
       title: q ? `Search: ${q}` : 'Search',
       q,
       results: found?.items ?? null,
+      total,
       page,
       hasNext: found?.hasNext ?? false,
       values: { q },
+      // The excerpts with the searched words marked (escaped first: src/search/highlight.ts).
+      marked: (text: string) => highlight(text, searchTerms(q)),
       basePath: `/search?q=${encodeURIComponent(q)}`,
     });
   };

@@ -29,8 +29,8 @@ export function enforceSessionLifetime(session: Config['session'], now: Clock): 
       if (!wantsJson(req)) {
         // A form sent from here on is kept for this user only (http/kept-form.ts).
         req.session.endedUserId = userId;
-        flash(req, 'info', 'Your session expired. Please log in again.', {
-          link: { href: '/auth/login', text: 'Log in' },
+        flash(req, 'info', 'Your session expired. Please sign in again.', {
+          link: { href: '/auth/login', text: 'Sign in' },
         });
       }
       return next();

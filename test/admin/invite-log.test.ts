@@ -34,7 +34,7 @@ describe('invitation links in the log', () => {
     await request(t.app).get(`/auth/invite/${token}`).expect(200);
     await request(t.app).get(`/auth/invite/${token}?x=1`).expect(200);
     const logged = lines.join('');
-    expect(logged).toContain('/auth/invite/[token]');
+    expect(logged).toContain('/auth/invite/:token');
     expect(logged).not.toContain(token);
   });
 });

@@ -37,7 +37,7 @@ describe('register and log out in a browser', () => {
       .send({ _csrf: csrfTokenFrom(posts.text) });
     expect(logout.status).toBe(303);
     const after = await agent.get(logout.headers.location as string);
-    expect(after.text).toContain('Log in');
+    expect(after.text).toContain('Sign in');
     expect(after.text).not.toContain('Signed in as');
     expect(after.text).toContain('You have been signed out.');
   });

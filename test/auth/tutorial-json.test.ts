@@ -99,7 +99,7 @@ describe('session documents', () => {
     const replay = await request(t.app).get('/auth/profile').set('Cookie', `folio.sid=${cookie}`);
     expect(replay.status).toBe(401);
     const page = await request(t.app).get('/posts').set('Cookie', `folio.sid=${cookie}`);
-    expect(page.text).toContain('Log in');
+    expect(page.text).toContain('Sign in');
     expect(page.text).not.toContain('Signed in as');
   });
 });

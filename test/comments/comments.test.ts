@@ -114,7 +114,7 @@ describe('comments', () => {
 
   it('an anonymous reader sees "Log in to comment" that returns to the post; no comment form', async () => {
     const page = await request(t.app).get(`/posts/${postId}`).expect(200);
-    expect(page.text).toContain(`<a href="/auth/login?next=%2Fposts%2F${postId}">Log in to comment</a>`);
+    expect(page.text).toContain(`<a href="/auth/login?next=%2Fposts%2F${postId}">Sign in to comment</a>`);
     expect(page.text).not.toContain('class="form comment-form"');
   });
 

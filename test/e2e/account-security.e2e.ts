@@ -44,7 +44,7 @@ async function logIn(page: Page, username: string): Promise<void> {
   await page.goto(`${baseUrl}/auth/login`);
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 describe('your account’s security, in a browser', () => {

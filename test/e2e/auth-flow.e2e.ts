@@ -36,14 +36,14 @@ describe('in a browser', () => {
 
     // Log out lives in the header's Account menu.
     await page.getByText('Account', { exact: true }).click();
-    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.waitForURL(/\/auth\/login/);
-    expect(await page.textContent('header')).toContain('Log in');
+    expect(await page.textContent('header')).toContain('Sign in');
 
     await page.getByLabel('Username').fill('carol');
     await page.getByLabel('Password').fill('correct horse battery');
     await page.getByLabel('Remember me on this device').check();
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(`${served.baseUrl}/posts`);
     const cookie = (await context.cookies()).find((c) => c.name === 'folio.sid');
     expect(cookie?.name).toBe('folio.sid');

@@ -110,10 +110,10 @@ describe('the blog in Chromium', () => {
     const postUrl = page.url();
     await audit();
     expect(await page.locator('link[rel="alternate"]').count()).toBeGreaterThanOrEqual(2);
-    await page.getByRole('link', { name: 'Log in to comment' }).click();
+    await page.getByRole('link', { name: 'Sign in to comment' }).click();
     await page.getByLabel('Username').fill('browserwriter');
     await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(postUrl);
     expect(await page.getByLabel('Add a comment').count()).toBe(1);
     expect(problems).toEqual([]);

@@ -36,7 +36,7 @@ async function logIn(page: Page, username: string, remember = false) {
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(PASSWORD);
   if (remember) await page.getByLabel('Remember me on this device').check();
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 describe('flows in Chromium, with axe on every page', () => {
@@ -106,7 +106,7 @@ describe('flows in Chromium, with axe on every page', () => {
     expect(await flashText(page)).toContain('Saved to your reading list.');
     expect((await context.cookies()).map((c) => c.name)).toEqual(['folio.sid']);
 
-    await page.getByRole('link', { name: 'Log in', exact: true }).click();
+    await page.getByRole('link', { name: 'Sign in', exact: true }).click();
     await logIn(page, 'author2');
     await page.waitForURL(`${served.baseUrl}/posts`);
     await page.getByRole('link', { name: 'Reading list' }).click();
@@ -145,7 +145,7 @@ describe('flows in Chromium, with axe on every page', () => {
 
     await b.page.getByRole('link', { name: 'New post' }).click();
     await b.page.waitForURL(/\/auth\/login\?next=%2Fposts%2Fnew$/);
-    expect(await b.page.locator('header').textContent()).toContain('Log in');
+    expect(await b.page.locator('header').textContent()).toContain('Sign in');
     await b.audit();
 
     await a.page.goto(`${served.baseUrl}/account/sessions`);
@@ -179,7 +179,7 @@ describe('flows in Chromium, with axe on every page', () => {
     await page.goto(`${served.baseUrl}/posts`);
     for (let i = 0; i < 10; i++) {
       await page.keyboard.press('Tab');
-      if ((await page.evaluate(() => document.activeElement?.textContent?.trim())) === 'Log in') break;
+      if ((await page.evaluate(() => document.activeElement?.textContent?.trim())) === 'Sign in') break;
     }
     await page.keyboard.press('Enter');
     await page.waitForURL(`${served.baseUrl}/auth/login`);

@@ -81,7 +81,7 @@ describe('passkeys in Chromium', () => {
 
     // Log out, then sign in with the passkey from the login page.
     await page.locator('summary', { hasText: 'Account' }).click();
-    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.waitForURL(/\/auth\/login\?signed_out=1$/);
     const passkeyButton = page.getByRole('button', { name: 'Sign in with a passkey' });
     await passkeyButton.waitFor({ state: 'visible' });
@@ -126,7 +126,7 @@ describe('passkeys in Chromium', () => {
     await page.getByRole('button', { name: 'Remove passkey' }).click();
     await page.waitForSelector('text=it no longer signs you in');
     await page.locator('summary', { hasText: 'Account' }).click();
-    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.waitForURL(/\/auth\/login\?signed_out=1$/);
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await page.waitForSelector('text=Not signed in: Passkey not accepted');
@@ -137,7 +137,7 @@ describe('passkeys in Chromium', () => {
     // And the password form still works on the same page (its CSRF token arrived with the challenge).
     await page.getByLabel('Username').fill('keyholder');
     await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(`${baseUrl}/posts`);
     expect(cspErrors).toEqual([]);
     await context.close();
@@ -186,7 +186,7 @@ describe('passkeys in Chromium', () => {
     await audit();
     await page.getByLabel('Username').fill('keyholder');
     await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(`${baseUrl}/posts`);
     await page.goto(`${baseUrl}/account/passkeys`);
     await page.getByRole('button', { name: 'Add a passkey' }).waitFor({ state: 'visible' });

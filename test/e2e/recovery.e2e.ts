@@ -60,7 +60,7 @@ describe('getting back into an account, in a browser', () => {
     await audit();
 
     await page.goto(`${baseUrl}/auth/logout`);
-    await page.locator('main').getByRole('button', { name: 'Log out' }).click();
+    await page.locator('main').getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.waitForURL(/\/auth\/login/);
     await page
       .locator('main')
@@ -92,7 +92,7 @@ describe('getting back into an account, in a browser', () => {
     await page.goto(`${baseUrl}/auth/login`);
     await page.getByLabel('Username').fill('rosa');
     await page.getByLabel('Password').fill(NEW_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(`${baseUrl}/posts`);
     expect(await page.locator('header').textContent()).toContain('rosa');
 

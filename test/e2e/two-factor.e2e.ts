@@ -71,7 +71,7 @@ describe('authenticator codes in Chromium', () => {
     await audit();
 
     await page.locator('summary', { hasText: 'Account' }).click();
-    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.waitForURL(/\/auth\/login\?signed_out=1$/);
 
     // Keyboard only from here: the username field has focus on arrival.
@@ -103,11 +103,11 @@ describe('authenticator codes in Chromium', () => {
 
     // Another time, with the phone lost: a recovery code, once.
     await page.locator('summary', { hasText: 'Account' }).click();
-    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.waitForURL(/\/auth\/login\?signed_out=1$/);
     await page.getByLabel('Username').fill('codey');
     await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(`${t.baseUrl}/auth/two-factor`);
     // The code field brings up a number pad; a recovery code has its own field, with a text keyboard.
     expect(await page.getByLabel('6-digit code').getAttribute('inputmode')).toBe('numeric');

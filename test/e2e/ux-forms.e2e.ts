@@ -73,7 +73,7 @@ const FORMS: readonly FormCase[] = [
       await page.locator('#field-username').fill('formfiller');
       return 'field-password';
     },
-    submit: 'Log in',
+    submit: 'Sign in',
     kept: { id: 'field-username', value: 'formfiller' },
   },
   {
@@ -142,7 +142,10 @@ describe('forms the GOV.UK way (issue 12)', () => {
       expect(title.startsWith('Error:')).toBe(false);
       const field = await form.fill(v.page);
       const clean = await borderOf(v.page, field);
-      await Promise.all([v.page.waitForNavigation(), v.page.getByRole('button', { name: form.submit }).click()]);
+      await Promise.all([
+        v.page.waitForNavigation(),
+        v.page.getByRole('button', { name: form.submit, exact: true }).click(),
+      ]);
       await v.page.waitForLoadState('load');
       // The summary has focus and says what is wrong; the tab title starts with "Error:".
       await expect
@@ -180,7 +183,7 @@ describe('the login throttle has a way on (issue 12)', () => {
       await v.page.locator('#field-password').fill(`wrong guess ${attempt}`);
       const [response] = await Promise.all([
         v.page.waitForNavigation(),
-        v.page.getByRole('button', { name: 'Log in' }).click(),
+        v.page.getByRole('button', { name: 'Sign in', exact: true }).click(),
       ]);
       statuses.push(response?.status() ?? 0);
       const warning = v.page.locator('.notice--warning');

@@ -189,7 +189,7 @@ describe('nothing typed is lost (issue 12)', () => {
     const v = await openLook(browser, look(5));
     await v.page.goto(`${app.baseUrl}/posts/new`);
     await v.page.waitForURL(/\/auth\/login\?next=%2Fposts%2Fnew$/);
-    expect(await v.page.locator('main .notice').first().textContent()).toContain('Log in to write a post');
+    expect(await v.page.locator('main .notice').first().textContent()).toContain('Sign in to write a post');
     await v.check('log in to write');
     const user = `writer${++n}`;
     await registerIn(v.context, app.baseUrl, user);
@@ -206,7 +206,7 @@ describe('nothing typed is lost (issue 12)', () => {
       await v.page.goto(`${app.baseUrl}/posts`);
       const flash = v.page.locator('.flash');
       expect(await flash.textContent()).toContain('Your session expired');
-      await flash.getByRole('link', { name: 'Log in' }).click();
+      await flash.getByRole('link', { name: 'Sign in', exact: true }).click();
       await v.page.waitForURL(/\/auth\/login/);
     } finally {
       app.clock.now = Date.now();

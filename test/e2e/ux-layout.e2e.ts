@@ -159,7 +159,7 @@ describe('the header on a phone and by keyboard (issue 12)', () => {
           await openAccountMenu(v.page);
           const inMenu = await heights();
           expect(inMenu.map((t) => t.text)).toEqual(
-            expect.arrayContaining(['Your posts', 'Reading list', 'Settings', 'Log out']),
+            expect.arrayContaining(['Your posts', 'Reading list', 'Settings', 'Sign out']),
           );
           for (const target of inMenu) expect(target.height, target.text).toBeGreaterThanOrEqual(44);
           await v.check('menu open');
@@ -191,8 +191,9 @@ describe('the header on a phone and by keyboard (issue 12)', () => {
       for (let i = 0; i < 8 && (await focusedText()) !== 'Settings'; i++) await v.page.keyboard.press('Tab');
       expect(await focusedText()).toBe('Settings');
       await v.page.keyboard.press('Enter');
-      await v.page.waitForURL(`${app.baseUrl}/account/sessions`);
-      expect(await v.page.locator('.account-nav [aria-current="page"]').textContent()).toBe('Devices');
+      // issue 25: "Settings" lands on the settings page.
+      await v.page.waitForURL(`${app.baseUrl}/account/settings`);
+      expect(await v.page.locator('.account-nav [aria-current="page"]').textContent()).toBe('Overview');
       await v.check();
       expect(v.problems).toEqual([]);
       await v.context.close();

@@ -121,7 +121,7 @@ export async function publish(context: BrowserContext, baseUrl: string, title: s
 export async function logInOnPage(page: Page, username: string): Promise<void> {
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 /** Opens the header's Account menu (a <details>) if it is closed. */

@@ -207,3 +207,51 @@ describe('password fields', () => {
     });
   }
 });
+
+describe('security log, settings, subscribe and search on a phone', () => {
+  for (const look of LOOKS) {
+    it(`${lookName(look)}: cards with the sign-in method and "Sign out this device"; the new pages are clean`, async () => {
+      const { context, page, problems, check } = await openLook(browser, look, { timezoneId: 'Europe/Berlin' });
+      const username = await registerOnPage(page, 'log');
+      // A second browser signs in: its row gets "Sign out this device".
+      const other = await browser.newContext();
+      const res = await other.request.post(`${app.baseUrl}/auth/login`, { data: { username, password: PASSWORD } });
+      expect(res.status()).toBe(200);
+      await page.goto(`${app.baseUrl}/account/security`);
+      await check('security log');
+      expect(await page.locator('main').textContent()).toContain('Signed in with a password');
+      const signOut = page.getByRole('button', { name: /^Sign out this device/ });
+      expect(await signOut.count()).toBe(1);
+      expect((await signOut.boundingBox())?.height ?? 0).toBeGreaterThanOrEqual(44);
+      if (look.width < 600) {
+        // Cards: no row wider than the screen, and the date on few lines.
+        const row = await page.locator('.security-log tbody tr').first().boundingBox();
+        expect(row?.width ?? 999).toBeLessThanOrEqual(look.width);
+      }
+      await signOut.click();
+      await page.waitForURL(/\/account\/sessions$/);
+      expect((await other.request.get(`${app.baseUrl}/auth/profile`)).status()).toBe(401);
+      await other.close();
+
+      await page.goto(`${app.baseUrl}/posts`);
+      await page.locator('[data-account-menu] summary').click();
+      await page.getByRole('link', { name: 'Settings', exact: true }).click();
+      await page.waitForURL(/\/account\/settings$/);
+      await check('settings');
+      expect(await page.locator('main').textContent()).toContain('Europe/Berlin');
+
+      await page.getByRole('link', { name: 'Subscribe', exact: true }).click();
+      await page.waitForURL(/\/subscribe$/);
+      await check('subscribe');
+      expect(await page.getByLabel(/Every post on Folio \(Atom\)/).inputValue()).toBe(`${app.baseUrl}/feed.xml`);
+
+      await page.goto(`${app.baseUrl}/search?q=nothing`);
+      await check('search');
+      // One search box on a phone: the header's is hidden on the search page.
+      const boxes = await page.locator('input[type="search"]:visible').count();
+      expect(boxes).toBe(look.width < 600 ? 1 : 2);
+      expect(problems).toEqual([]);
+      await context.close();
+    });
+  }
+});

@@ -46,7 +46,7 @@ describe('login throttling', () => {
       .send({ username: 'ivan', password: 'wrong-password' });
     expect(page.status).toBe(429);
     expect(Number(page.headers['retry-after'])).toBeGreaterThan(0);
-    expect(page.text).toContain('Logging in is paused');
+    expect(page.text).toContain('Signing in is paused');
     expect(page.text).toMatch(/<time datetime="[^"]+T[^"]+"/);
     expect(page.text).toContain('action="/auth/login"');
     expect(page.text).toContain('value="ivan"');
