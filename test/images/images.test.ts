@@ -315,6 +315,12 @@ describe('posts', () => {
     expect(post?.coverImage).toBe(mine.id);
     const page = (await request(t.app).get(`/posts/${id}`)).text;
     expect(page).toMatch(new RegExp(`<img[^>]+src="${mine.url}"[^>]+alt="Cover shot"`));
+    // og:image is absolute, from PUBLIC_URL (never from Host).
+    expect(page).toContain(`<meta property="og:image" content="${t.config.publicUrl}${mine.url}">`);
+    const listed = (await request(t.app).get('/posts')).text;
+    expect(listed).toMatch(
+      new RegExp(`class="cover-image cover-image--summary" src="${mine.url}"[^>]+width="1200" height="1600"`),
+    );
     expect((await request(t.app).get(mine.url)).headers['cache-control']).toBe('public, max-age=31536000, immutable');
   });
 });
