@@ -201,7 +201,14 @@ export function createApp(deps: AppDeps): Express {
     pageCache,
     now,
   });
-  const images = imagesFeature({ config, connection, posts, logger, now });
+  const images = imagesFeature({
+    config,
+    connection,
+    posts,
+    logger,
+    now,
+    uploaders: roles.requireCan('post.create'),
+  });
 
   const assets = loadAssets();
 

@@ -20,6 +20,8 @@ export interface ImagesDeps {
   readonly posts: PostModel;
   readonly logger: Logger;
   readonly now: () => number;
+  /** Who may upload: signed in, with a role that may write posts (contributor and up, src/roles). */
+  readonly uploaders: readonly RequestHandler[];
 }
 
 /** Uploads received at once (each may hold IMAGE_MAX_MB in memory while it arrives); more → 503. */
@@ -76,7 +78,7 @@ export function imagesFeature(deps: ImagesDeps) {
   serving.get('/images/:id/:variant', server.early());
 
   const uploads = Router();
-  uploads.post('/images', [requireAuth], upload);
+  uploads.post('/images', [...deps.uploaders], upload);
 
   const routes = Router();
   routes.get('/images/:id', server.late());
