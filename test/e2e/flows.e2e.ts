@@ -130,6 +130,9 @@ describe('flows in Chromium, with axe on every page', () => {
     await a.page.getByText('Account', { exact: true }).click();
     await a.page.getByRole('link', { name: 'Settings' }).click();
     await a.audit();
+    // issue 25: Settings is an overview; Devices is one of its pages.
+    await a.page.locator('.settings-list').getByRole('link', { name: 'Devices' }).click();
+    await a.page.waitForURL(`${served.baseUrl}/account/sessions`);
     expect(await a.page.locator('.session').count()).toBe(2);
     expect(await a.page.locator('.session--current').textContent()).toContain('This device');
     await Promise.all([
