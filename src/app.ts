@@ -32,6 +32,7 @@ import { PageCache } from './http/page-cache';
 import { rejectNestedKeys } from './http/reject-nested-keys';
 import { requestLogger } from './http/request-logger';
 import { securityHeaders } from './http/security-headers';
+import { markListWrites, SharedResults } from './http/shared-results';
 import { viewLocals } from './http/view-locals';
 import type { Mailer } from './mail/mailer';
 import { createMailer } from './mail/transports';
@@ -111,6 +112,9 @@ export function createApp(deps: AppDeps): Express {
   const comments = commentModel(connection);
   const pageCache =
     deps.pageCache ?? new PageCache({ seconds: config.pageCacheSeconds, cookieName: config.session.cookieName });
+  // The public list's query results, shared by every visitor's view, forgotten whenever the pages are.
+  const sharedResults = new SharedResults(config.pageCacheSeconds);
+  pageCache.onClear(() => sharedResults.clear());
   const writeLimits = deps.writeLimits ?? DEFAULT_WRITE_LIMITS;
   const securityLog = new SecurityLog(connection, logger, now);
   const deletion =
@@ -210,6 +214,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(limitNewSessions(throttle));
   app.use(rejectNestedKeys);
   app.use(viewLocals, exposeFlash, pageViews.middleware());
+  // Read-your-writes for the shared list results: a signed-in write under /posts marks its session.
+  app.use(markListWrites(now));
   // Description, canonical URL and link-preview defaults for every page (src/seo).
   app.use(seoLocals(config.publicUrl));
   // A form kept when its session ended comes back filled in (src/http/kept-form.ts).
@@ -251,7 +257,15 @@ export function createApp(deps: AppDeps): Express {
   if (!config.isProduction) app.use('/dev', devRoutes({ connection, mailer }));
   app.use(
     '/posts',
-    postsRoutes({ posts, comments, logger, now, rateLimit: createRateLimit(connection), limits: writeLimits }),
+    postsRoutes({
+      posts,
+      comments,
+      logger,
+      now,
+      rateLimit: createRateLimit(connection),
+      limits: writeLimits,
+      shared: sharedResults,
+    }),
   );
   app.use('/drafts', draftsRoutes({ posts, comments, now }));
   app.use(feedsRoutes({ config, posts, users, now, siteName: app.locals.siteName as string }));
