@@ -45,9 +45,15 @@ export class SharedResults {
   }
 }
 
+/**
+ * A session's mark is renewed at most once per this interval, so a burst of writes costs one session write,
+ * not one each; the fresh-read window is longer by the same amount, so it still covers the latest write.
+ */
+const MARK_EVERY_MS = 1_000;
+
 /** Whether this visitor wrote within the shared results' lifetime, so their views must read fresh. */
 export function recentlyWrote(wroteAt: unknown, now: number, seconds: number): boolean {
-  return typeof wroteAt === 'number' && now - wroteAt < seconds * 1000;
+  return typeof wroteAt === 'number' && now - wroteAt < seconds * 1000 + MARK_EVERY_MS;
 }
 
 /**
@@ -58,7 +64,9 @@ export function recentlyWrote(wroteAt: unknown, now: number, seconds: number): b
 export function markListWrites(now: Clock): RequestHandler {
   return (req, _res, next) => {
     if (req.method === 'POST' && req.session?.user && req.path.startsWith('/posts')) {
-      req.session.wroteAt = now();
+      const at = now();
+      const last = req.session.wroteAt;
+      if (typeof last !== 'number' || at - last >= MARK_EVERY_MS || at < last) req.session.wroteAt = at;
     }
     next();
   };

@@ -6,6 +6,7 @@ import { CommandLog, commandKey, withCommandMonitoring } from '../../bench/mongo
 import { PAGE_VIEWS_COLLECTION } from '../../src/account/page-views';
 import { connectMongo } from '../../src/db/connect';
 import { prepareDatabase } from '../../src/db/prepare-database';
+import { recentlyWrote } from '../../src/http/shared-results';
 import { SESSIONS_COLLECTION } from '../../src/session/session-middleware';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { registerJson } from '../support/users';
@@ -94,5 +95,15 @@ describe('signed-in GET /posts', () => {
     const { res, seen } = await commandsOf(() => other.get('/posts'));
     expect(res.text).not.toContain('Written on B');
     expect(seen).toEqual([`find:${SESSIONS_COLLECTION}`]);
+  });
+});
+
+describe('the read-your-writes mark', () => {
+  it('covers the latest write although a burst renews it at most once a second', () => {
+    const seconds = 5;
+    // Marked at 0; a write at 900 ms does not renew it; the window still reaches 900 ms + 5 s.
+    expect(recentlyWrote(0, 900 + seconds * 1000 - 1, seconds)).toBe(true);
+    expect(recentlyWrote(0, 1_000 + seconds * 1000, seconds)).toBe(false);
+    expect(recentlyWrote(undefined, 0, seconds)).toBe(false);
   });
 });
