@@ -40,6 +40,7 @@ import { PageCache } from './http/page-cache';
 import { rejectNestedKeys } from './http/reject-nested-keys';
 import { requestLogger } from './http/request-logger';
 import { securityHeaders } from './http/security-headers';
+import { markListWrites, SharedResults } from './http/shared-results';
 import { viewLocals } from './http/view-locals';
 import { imagesFeature } from './images/images.routes';
 import { Invitations } from './invites/invitations';
@@ -136,6 +137,9 @@ export function createApp(deps: AppDeps): Express {
       secrets: config.session.secrets,
       now,
     });
+  // The public list's query results, shared by every visitor's view, forgotten whenever the pages are.
+  const sharedResults = new SharedResults(config.pageCacheSeconds, { now });
+  pageCache.onClear(() => sharedResults.clear());
   const writeLimits = deps.writeLimits ?? DEFAULT_WRITE_LIMITS;
   const securityLog = new SecurityLog(connection, logger, now);
   const deletion =
@@ -303,6 +307,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(limitNewSessions(throttle));
   app.use(rejectNestedKeys);
   app.use(viewLocals, exposeFlash, pageViews.middleware());
+  // Read-your-writes for the shared list results: a signed-in write under /posts marks its session.
+  app.use(markListWrites(now));
   // Description, canonical URL and link-preview defaults for every page (src/seo).
   app.use(seoLocals(config.publicUrl));
   // A form kept when its session ended comes back filled in (src/http/kept-form.ts).
@@ -375,6 +381,7 @@ export function createApp(deps: AppDeps): Express {
       images: images.forPosts,
       roles,
       commentPolicy: commentPolicy(siteSettings, comments),
+      shared: sharedResults,
     }),
   );
   app.use(

@@ -66,10 +66,18 @@ export class PageCache {
         : undefined;
   }
 
+  private readonly clearListeners: Array<() => void> = [];
+
   /** Forgets every page at once (and any page being rendered right now will not be stored). */
   clear(): void {
     this.generation += 1;
     this.cache?.clear();
+    for (const listener of this.clearListeners) listener();
+  }
+
+  /** Other caches of public content (SharedResults) are invalidated exactly when pages are. */
+  onClear(listener: () => void): void {
+    this.clearListeners.push(listener);
   }
 
   get size(): number {

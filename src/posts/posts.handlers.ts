@@ -4,6 +4,7 @@ import type { CommentModel } from '../comments/comment.model';
 import { NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
+import { recentlyWrote, type SharedResults } from '../http/shared-results';
 import { parseForm } from '../http/validate';
 import { visibleComments } from '../moderation/visible-comments';
 import { maybeActor } from '../roles/actor';
@@ -26,6 +27,8 @@ export interface PostsDeps {
   readonly now: Clock;
   /** Uploaded pictures (src/images); without it posts render them without sizes and take no cover. */
   readonly images?: PostImages;
+  /** The public list's query results, shared by every visitor's view (src/http/shared-results.ts). */
+  readonly shared?: SharedResults;
 }
 
 /** The JSON shape of a post in a list. */
@@ -41,10 +44,18 @@ export function summaryJson(p: PostSummary) {
   };
 }
 
-export function postsHandlers({ posts, comments, now, images }: PostsDeps) {
+export function postsHandlers({ posts, comments, now, images, shared }: PostsDeps) {
   const list: RequestHandler = async (req, res) => {
     const page = parsePage(req.query.page);
-    const { items, hasNext } = await listPublished(posts, new Date(now()), page);
+    const at = now();
+    const query = () => listPublished(posts, new Date(at), page);
+    // The list is the same for everyone: one query serves every signed-in view (which then costs only its
+    // session read; anonymous views have the page cache), except for a visitor who just wrote, who reads
+    // fresh on whichever process (read-your-writes).
+    const { items, hasNext } =
+      shared && req.session?.user && !recentlyWrote(req.session.wroteAt, at, shared.seconds)
+        ? await shared.get(`posts ${page}`, query)
+        : await query();
     if (wantsJson(req)) {
       res.json({ page, hasNext, posts: items.map(summaryJson) });
       return;

@@ -27,10 +27,19 @@ afterAll(() => t.close());
 
 /** Executable markup that must not appear in what a page shows (its <title> and <main>). */
 function assertInert(page: string, where: string) {
-  // The one script a page may have is Folio's own, same-origin file (CSP script-src 'self').
+  // The one script a page may run is Folio's own, same-origin file (CSP script-src 'self'); a post page also
+  // carries a JSON-LD data block, which must stay one JSON text with no markup in it.
   const scripts = page.match(/<script\b[^>]*>/gi) ?? [];
-  for (const script of scripts)
-    expect(script, where).toMatch(/^<script src="\/js\/(?:folio|ux)\.js\?v=[\w-]+" defer>$/);
+  for (const script of scripts) {
+    expect(script, where).toMatch(
+      /^<script (src="\/assets\/(?:folio|ux)\.[a-f0-9]{10}\.js" defer|type="application\/ld\+json")>$/,
+    );
+  }
+  const ld = /<script type="application\/ld\+json">([\s\S]*?)<\/script>/.exec(page)?.[1];
+  if (ld !== undefined) {
+    expect(ld, where).not.toMatch(/[<>]/);
+    expect(() => JSON.parse(ld), where).not.toThrow();
+  }
   const title = /<title>([\s\S]*?)<\/title>/.exec(page)?.[1] ?? '';
   expect(title, where).not.toMatch(/[<>"]/);
   const html = /<main[^>]*>([\s\S]*)<\/main>/.exec(page)?.[1] ?? '';
