@@ -2,20 +2,20 @@ import type { Connection } from 'mongoose';
 import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { PAGE_VIEWS_COLLECTION } from '../account/page-views';
-import type { UserModel } from '../auth/user.model';
 import type { Config } from '../config';
 import { FactorStore } from '../factors/factors.store';
+import { publicLink } from '../http/links';
 import type { PageCache } from '../http/page-cache';
 import type { Mailer } from '../mail/mailer';
 import { OUTBOX_COLLECTION } from '../mail/outbox';
 import { postModel } from '../posts/post.model';
 import { purgeAuthorContent } from '../posts/purge-author';
 import { READING_LISTS_COLLECTION } from '../reading-list/reading-list.store';
-import { publicLink } from '../recovery/links';
-import { type AccountTokens, TOKENS_COLLECTION } from '../recovery/tokens';
 import { THROTTLE_COLLECTION } from '../security/login-throttle';
 import type { EventContext, SecurityLog } from '../security-log/security-log';
 import { SESSIONS_COLLECTION, type SessionStore } from '../session/session-store';
+import { type AccountTokens, TOKENS_COLLECTION } from '../users/account-tokens';
+import type { UserModel } from '../users/user.model';
 
 /** The status a closed account's posts take while it can still come back; the old one is kept beside it. */
 const CLOSED = 'closed';

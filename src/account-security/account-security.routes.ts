@@ -1,29 +1,29 @@
 import { type Request, type RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { describeDevice } from '../account/describe-device';
+import { checkCurrentPassword } from '../account/current-password';
 import type { AccountDeletion } from '../account-deletion/account-deletion';
-import { checkCurrentPassword } from '../auth/current-password';
-import type { PasswordVerifier } from '../auth/passwords';
-import { requireAuth } from '../auth/require-auth';
-import type { UserModel } from '../auth/user.model';
-import { commentModel } from '../comments/comment.model';
+import type { Clock } from '../clock';
 import type { Config } from '../config';
 import type { FactorStore } from '../factors/factors.store';
+import { describeDevice } from '../http/describe-device';
 import { FormError } from '../http/errors';
 import { wantsJson } from '../http/negotiate';
 import { publicRoute } from '../http/route-access';
 import { parseForm } from '../http/validate';
 import type { Mailer } from '../mail/mailer';
+import { commentModel } from '../posts/comments/comment.model';
 import { postModel } from '../posts/post.model';
 import { READING_LISTS_COLLECTION } from '../reading-list/reading-list.store';
 import { renderLinkProblem } from '../recovery/link-problem';
 import { mailResetLink } from '../recovery/reset-link';
-import type { AccountTokens } from '../recovery/tokens';
+import { requireAuth } from '../security/is-authenticated';
 import type { AuthThrottle } from '../security/login-throttle';
+import type { PasswordVerifier } from '../security/passwords';
 import { EVENT_TEXT, eventContext, type SecurityLog } from '../security-log/security-log';
-import type { Clock } from '../session/session-lifetime';
 import type { SessionStore } from '../session/session-store';
+import type { AccountTokens } from '../users/account-tokens';
+import type { UserModel } from '../users/user.model';
 
 export interface AccountSecurityDeps {
   readonly config: Config;

@@ -1,21 +1,21 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { setPassword } from '../auth/credentials';
-import { checkCurrentPassword } from '../auth/current-password';
-import type { PasswordVerifier } from '../auth/passwords';
 import { signIn } from '../auth/sign-in';
-import type { UserModel } from '../auth/user.model';
+import type { Clock } from '../clock';
 import type { Config } from '../config';
+import { describeDevice } from '../http/describe-device';
 import { FormError, NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { parseForm } from '../http/validate';
 import type { AuthThrottle } from '../security/login-throttle';
+import type { PasswordVerifier } from '../security/passwords';
 import { eventContext, type SecurityLog } from '../security-log/security-log';
-import type { Clock } from '../session/session-lifetime';
 import type { SessionStore } from '../session/session-store';
+import { setPassword } from '../users/credentials';
+import type { UserModel } from '../users/user.model';
 import { changePasswordSchema } from './account.schemas';
-import { describeDevice } from './describe-device';
+import { checkCurrentPassword } from './current-password';
 import type { PageViews } from './page-views';
 
 export interface AccountDeps {

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { requireAuth } from '../auth/require-auth';
+import { requireAuth } from '../security/is-authenticated';
 import { type AccountDeps, accountHandlers } from './account.handlers';
 import { confirmRevokeOthers } from './confirm-revoke';
 import { sudoHandlers } from './sudo';

@@ -1,8 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { checkCurrentPassword } from '../auth/current-password';
-import type { PasswordVerifier } from '../auth/passwords';
-import type { UserModel } from '../auth/user.model';
 import { FormError, NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
@@ -10,11 +7,14 @@ import { parseForm } from '../http/validate';
 import type { Mailer } from '../mail/mailer';
 import { maskEmail } from '../mail/mask-email';
 import { renderLinkProblem } from '../recovery/link-problem';
-import { type AccountTokens, credentialsVersionOf } from '../recovery/tokens';
 import type { AuthThrottle } from '../security/login-throttle';
+import type { PasswordVerifier } from '../security/passwords';
 import { eventContext, type SecurityLog } from '../security-log/security-log';
-import { changeEmailSchema } from './email.schemas';
-import type { EmailAddresses } from './email.service';
+import { type AccountTokens, credentialsVersionOf } from '../users/account-tokens';
+import { changeEmailSchema } from '../users/email.schemas';
+import type { EmailAddresses } from '../users/email.service';
+import type { UserModel } from '../users/user.model';
+import { checkCurrentPassword } from './current-password';
 
 export interface EmailDeps {
   readonly users: UserModel;

@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { requireAuth } from '../auth/require-auth';
 import { publicRoute } from '../http/route-access';
+import { requireAuth } from '../security/is-authenticated';
 import { type EmailDeps, emailHandlers } from './email.handlers';
 
 /**

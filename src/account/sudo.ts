@@ -1,16 +1,16 @@
 import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
-import { checkCurrentPassword } from '../auth/current-password';
-import type { PasswordVerifier } from '../auth/passwords';
-import type { UserModel } from '../auth/user.model';
+import type { Clock } from '../clock';
 import { FormError, HttpError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { safeNextPath } from '../http/safe-redirect';
 import { parseForm } from '../http/validate';
 import type { AuthThrottle } from '../security/login-throttle';
+import type { PasswordVerifier } from '../security/passwords';
 import { eventContext, type SecurityLog } from '../security-log/security-log';
-import type { Clock } from '../session/session-lifetime';
+import type { UserModel } from '../users/user.model';
+import { checkCurrentPassword } from './current-password';
 
 /** A grant made with REAUTH_MINUTES=0 covers the one action the visitor was about to take, for this long. */
 const ONE_ACTION_MS = 2 * 60_000;

@@ -1,10 +1,8 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import type { EmailAddresses } from '../account/email.service';
 import type { AccountDeletion } from '../account-deletion/account-deletion';
+import type { Clock } from '../clock';
 import type { Config } from '../config';
-import type { FactorStore } from '../factors/factors.store';
-import { beginSecondStep } from '../factors/second-step';
 import { FormError, TooManyRequestsError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
@@ -12,14 +10,15 @@ import { safeNextPath } from '../http/safe-redirect';
 import { echoable, parseForm } from '../http/validate';
 import { rotateCsrfToken } from '../security/csrf';
 import type { AuthThrottle } from '../security/login-throttle';
+import { hashPassword, needsRehash, type PasswordVerifier } from '../security/passwords';
 import { eventContext, type SecurityLog } from '../security-log/security-log';
-import type { Clock } from '../session/session-lifetime';
 import { destroySession } from '../session/session-ops';
 import type { SessionStore } from '../session/session-store';
+import type { EmailAddresses } from '../users/email.service';
+import { isDuplicateKeyError, type UserModel } from '../users/user.model';
 import { loginSchema, registerSchema } from './auth.schemas';
 import { completeSignIn, type SignInDeps } from './complete-sign-in';
-import { hashPassword, needsRehash, type PasswordVerifier } from './passwords';
-import { isDuplicateKeyError, type UserModel } from './user.model';
+import { beginSecondStep, type SecondFactors } from './second-step';
 
 export interface AuthDeps {
   readonly config: Config;
@@ -35,7 +34,7 @@ export interface AuthDeps {
   readonly signInDeps: SignInDeps;
   readonly deletion: AccountDeletion;
   /** Passkeys and authenticator codes: an account with codes gets the second step (src/factors). */
-  readonly factors: FactorStore;
+  readonly factors: SecondFactors;
 }
 
 const ACCOUNT_CLOSED = 'This account is closed and scheduled for deletion';
@@ -170,7 +169,7 @@ export function authHandlers({
       res.status(403).render('auth/closed', { title: 'This account is closed', purgeAfter: user.purgeAfter });
       return;
     }
-    // Authenticator codes on: not signed in yet, the code comes first (src/factors/second-step.ts).
+    // Authenticator codes on: not signed in yet, the code comes first (src/auth/second-step.ts).
     const pending = { userId, username: user.username, remember: input.remember, next: input.next ?? '' };
     if (await beginSecondStep(req, res, factors, pending, now())) return;
     // A password change that ran while this password was being checked wins: this session is not kept.

@@ -1,17 +1,17 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { describeDevice } from '../account/describe-device';
 import type { Config } from '../config';
+import { describeDevice } from '../http/describe-device';
+import { publicLink } from '../http/links';
 import type { Mailer } from '../mail/mailer';
 import { describeDuration } from '../mail/templates';
-import { publicLink } from '../recovery/links';
-import { type AccountTokens, credentialsVersionOf } from '../recovery/tokens';
 import { ensureDeviceId } from '../security-log/device-cookie';
 import { eventContext, type SecurityLog } from '../security-log/security-log';
 import type { SessionStore } from '../session/session-store';
-import { keepIfCredentialsCurrent } from './credentials';
+import { type AccountTokens, credentialsVersionOf } from '../users/account-tokens';
+import { keepIfCredentialsCurrent } from '../users/credentials';
+import type { UserModel } from '../users/user.model';
 import { signIn } from './sign-in';
-import type { UserModel } from './user.model';
 
 export interface SignInDeps {
   readonly config: Config;

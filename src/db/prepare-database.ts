@@ -1,15 +1,15 @@
 import type { Connection } from 'mongoose';
 import { PAGE_VIEWS_COLLECTION } from '../account/page-views';
-import { userModel } from '../auth/user.model';
 import { prepareFactors } from '../factors/factors.store';
 import { prepareMail } from '../mail/outbox';
 import { postModel } from '../posts/post.model';
 import { preparePosts } from '../posts/prepare-posts';
 import { prepareReadingLists } from '../reading-list/reading-list.store';
-import { prepareAccountTokens } from '../recovery/tokens';
 import { THROTTLE_COLLECTION } from '../security/login-throttle';
 import { prepareSecurityLog } from '../security-log/security-log';
 import { prepareSessionStore, SESSIONS_COLLECTION } from '../session/session-store';
+import { prepareAccountTokens } from '../users/account-tokens';
+import { userModel } from '../users/user.model';
 
 const NAMESPACE_EXISTS = 48;
 

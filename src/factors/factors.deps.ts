@@ -1,14 +1,14 @@
 import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { describeDevice } from '../account/describe-device';
 import type { SignInDeps } from '../auth/complete-sign-in';
-import type { UserModel } from '../auth/user.model';
+import type { Clock } from '../clock';
 import type { Config } from '../config';
+import { describeDevice } from '../http/describe-device';
+import { publicLink } from '../http/links';
 import type { Mailer } from '../mail/mailer';
-import { publicLink } from '../recovery/links';
 import type { AuthThrottle } from '../security/login-throttle';
 import { EVENT_TEXT, eventContext, type SecurityEventType, type SecurityLog } from '../security-log/security-log';
-import type { Clock } from '../session/session-lifetime';
+import type { UserModel } from '../users/user.model';
 import type { FactorStore } from './factors.store';
 
 export interface FactorDeps {

@@ -8,9 +8,8 @@ import {
 import { type RequestHandler, Router } from 'express';
 import { mongo } from 'mongoose';
 import { z } from 'zod';
-import { describeDevice } from '../account/describe-device';
 import { completeSignIn } from '../auth/complete-sign-in';
-import { requireAuth } from '../auth/require-auth';
+import { describeDevice } from '../http/describe-device';
 import { BadRequestError, HttpError, NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
@@ -18,6 +17,7 @@ import { publicRoute } from '../http/route-access';
 import { safeNextPath } from '../http/safe-redirect';
 import { parseForm } from '../http/validate';
 import { rotateCsrfToken } from '../security/csrf';
+import { requireAuth } from '../security/is-authenticated';
 import { eventContext } from '../security-log/security-log';
 import { type FactorDeps, factorChanged, signedInUser } from './factors.deps';
 import type { PasskeyRecord } from './factors.store';

@@ -1,18 +1,19 @@
 import { type Request, type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import { completeSignIn } from '../auth/complete-sign-in';
-import { requireAuth } from '../auth/require-auth';
+import { SECOND_STEP_MS } from '../auth/second-step';
 import { FormError, TooManyRequestsError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { publicRoute } from '../http/route-access';
 import { safeNextPath } from '../http/safe-redirect';
 import { parseForm } from '../http/validate';
+import { requireAuth } from '../security/is-authenticated';
 import { eventContext } from '../security-log/security-log';
 import { hasSessionData } from '../session/session-ops';
+import { checkSecondFactor } from './check-second-factor';
 import { type FactorDeps, factorChanged, signedInUser } from './factors.deps';
 import { newRecoveryCodes } from './factors.store';
-import { checkSecondFactor, SECOND_STEP_MS } from './second-step';
 import { groupSecret, matchTotp, newTotpSecret, otpauthUri, qrDataUrl } from './totp';
 
 /** A secret being set up is kept this long in the session before a new one is made. */

@@ -1,11 +1,11 @@
 import { type RequestHandler, Router } from 'express';
-import type { UserModel } from '../auth/user.model';
+import type { Clock } from '../clock';
 import type { Config } from '../config';
 import { NotFoundError } from '../http/errors';
 import type { PostModel } from '../posts/post.model';
 import { latestForFeed } from '../posts/post-queries';
-import type { Clock } from '../session/session-lifetime';
-import { TAG_PATTERN } from '../tags/tags';
+import { TAG_PATTERN } from '../posts/tags';
+import type { UserModel } from '../users/user.model';
 import { findAuthor } from '../users/users.routes';
 import { atomFeed, type FeedSpec, jsonFeed } from './feeds';
 

@@ -1,6 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
 import 'express-session';
-import { readingListCountOf } from '../reading-list/reading-list.session';
 import { ForbiddenError } from './errors';
 import { flash } from './flash';
 import { wantsJson } from './negotiate';
@@ -164,9 +163,8 @@ export function refuseStaleForm(req: Request, res: Response, freshToken: () => s
     canResend: !hasSecrets && !action.startsWith('/account/') && action.startsWith('/'),
     formPage,
     csrfToken: freshToken(),
-    // Rendered from inside the CSRF check, before viewLocals: the header needs these from here.
+    // Rendered from inside the CSRF check: viewLocals ran just before it and gave the header its locals.
     currentUser: req.session.user ?? null,
-    readingListCount: readingListCountOf(req),
   });
 }
 

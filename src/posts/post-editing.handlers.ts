@@ -1,11 +1,11 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import type { CommentModel } from '../comments/comment.model';
+import type { Clock } from '../clock';
 import { NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { parseForm } from '../http/validate';
-import type { Clock } from '../session/session-lifetime';
+import type { CommentModel } from './comments/comment.model';
 import { type LoadedPost, loadedPost } from './loaded-post';
 import { type PostModel, renderedFields } from './post.model';
 import { isPublic } from './post-queries';

@@ -1,10 +1,10 @@
 import type { RequestHandler } from 'express';
-import type { CommentModel } from '../comments/comment.model';
+import type { Clock } from '../clock';
 import { NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { parseForm } from '../http/validate';
-import type { Clock } from '../session/session-lifetime';
+import type { CommentModel } from './comments/comment.model';
 import { loadedPost } from './loaded-post';
 import type { PostModel } from './post.model';
 import { isPublic, listPublished, type PostSummary, unpublishedOf } from './post-queries';

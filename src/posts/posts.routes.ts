@@ -1,11 +1,11 @@
 import { Router } from 'express';
-import { requireAuth } from '../auth/require-auth';
-import { commentsHandlers, loadComment } from '../comments/comments.handlers';
+import { requireAuth } from '../security/is-authenticated';
+import type { RateLimit, WriteLimits } from '../security/rate-limit';
+import { commentsHandlers, loadComment } from './comments/comments.handlers';
 import { loadPost } from './load-post';
 import { loadedPost } from './loaded-post';
 import { type PostEditingDeps, postEditingHandlers } from './post-editing.handlers';
 import { type PostsDeps, postsHandlers } from './posts.handlers';
-import type { RateLimit, WriteLimits } from './rate-limit';
 import { requireAuthor } from './require-author';
 
 export interface PostsRoutesDeps extends PostsDeps, PostEditingDeps {

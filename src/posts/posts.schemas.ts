@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseTags } from '../tags/tags';
 import { BODY_MAX, POST_STATUSES, TITLE_MAX } from './post.model';
+import { parseTags } from './tags';
 
 /** `2026-12-01T09:30` (a datetime-local field, read as UTC) or a full ISO time with an offset. */
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/;

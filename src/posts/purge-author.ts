@@ -1,5 +1,5 @@
 import { type Connection, Types } from 'mongoose';
-import { commentModel } from '../comments/comment.model';
+import { commentModel } from './comments/comment.model';
 import { postModel } from './post.model';
 
 /**

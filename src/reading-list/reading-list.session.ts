@@ -21,6 +21,9 @@ export function readingListCountOf(req: Request): number {
   return session.readingList?.length ?? 0;
 }
 
+/** The header's count, declared to http/view-locals by the composition root. */
+export const readingListHeader = (req: Request) => ({ readingListCount: readingListCountOf(req) });
+
 /** The app's store, for the sign-in step that has only the request (set once in createApp). */
 export function readingListsOf(req: Request): ReadingListStore {
   const store: unknown = req.app.get('readingLists');

@@ -1,20 +1,20 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { setPassword } from '../auth/credentials';
-import type { UserModel } from '../auth/user.model';
+import type { Clock } from '../clock';
 import type { Config } from '../config';
+import { publicLink } from '../http/links';
 import { wantsJson } from '../http/negotiate';
 import { parseForm } from '../http/validate';
 import type { Mailer } from '../mail/mailer';
+import type { MailThrottle } from '../security/mail-throttle';
 import { type EventContext, eventContext, type SecurityLog } from '../security-log/security-log';
-import type { Clock } from '../session/session-lifetime';
 import type { SessionStore } from '../session/session-store';
+import { type AccountTokens, credentialsVersionOf } from '../users/account-tokens';
+import { setPassword } from '../users/credentials';
+import type { UserModel } from '../users/user.model';
 import { renderLinkProblem } from './link-problem';
-import { publicLink } from './links';
-import type { MailThrottle } from './mail-throttle';
 import { forgotSchema, resetPasswordSchema } from './recovery.schemas';
 import { mailResetLink } from './reset-link';
-import { type AccountTokens, credentialsVersionOf } from './tokens';
 
 export interface RecoveryDeps {
   readonly config: Config;

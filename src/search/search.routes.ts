@@ -1,11 +1,11 @@
 import { type RequestHandler, Router } from 'express';
+import type { Clock } from '../clock';
 import { BadRequestError } from '../http/errors';
 import { wantsJson } from '../http/negotiate';
 import type { PostModel } from '../posts/post.model';
 import { searchPublished } from '../posts/post-queries';
 import { summaryJson } from '../posts/posts.handlers';
 import { parsePage } from '../posts/posts.schemas';
-import type { Clock } from '../session/session-lifetime';
 
 export const QUERY_MAX = 100;
 

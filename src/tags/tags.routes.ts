@@ -1,12 +1,12 @@
 import { type RequestHandler, Router } from 'express';
+import type { Clock } from '../clock';
 import { NotFoundError } from '../http/errors';
 import { wantsJson } from '../http/negotiate';
 import type { PostModel } from '../posts/post.model';
 import { listPublished } from '../posts/post-queries';
 import { summaryJson } from '../posts/posts.handlers';
 import { parsePage } from '../posts/posts.schemas';
-import type { Clock } from '../session/session-lifetime';
-import { slugifyTag, TAG_PATTERN } from './tags';
+import { slugifyTag, TAG_PATTERN } from '../posts/tags';
 
 export interface TagsDeps {
   readonly posts: PostModel;

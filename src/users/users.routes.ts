@@ -1,11 +1,11 @@
 import { type RequestHandler, Router } from 'express';
-import type { UserModel } from '../auth/user.model';
+import type { Clock } from '../clock';
 import { NotFoundError } from '../http/errors';
 import { wantsJson } from '../http/negotiate';
 import type { PostModel } from '../posts/post.model';
 import { countPublished, listPublished, PAGE_SIZE } from '../posts/post-queries';
 import { parsePage } from '../posts/posts.schemas';
-import type { Clock } from '../session/session-lifetime';
+import type { UserModel } from './user.model';
 
 export interface UsersDeps {
   readonly users: UserModel;

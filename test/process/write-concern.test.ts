@@ -1,8 +1,8 @@
 import mongoose from 'mongoose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { userModel } from '../../src/auth/user.model';
 import { prepareDatabase } from '../../src/db/prepare-database';
+import { userModel } from '../../src/users/user.model';
 import { PASSWORD } from '../support/http';
 import { uniqueDbName, withDatabase } from '../support/process-mongod';
 import { startTestApp, type TestApp } from '../support/test-app';

@@ -7,8 +7,8 @@ import type { Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import type { Mailer } from '../../src/mail/mailer';
 import { createMailer } from '../../src/mail/transports';
-import { DEFAULT_MAIL_LIMITS, type MailLimits } from '../../src/recovery/mail-throttle';
 import { DEFAULT_THROTTLE_LIMITS } from '../../src/security/login-throttle';
+import { DEFAULT_MAIL_LIMITS, type MailLimits } from '../../src/security/mail-throttle';
 import type { TestSmtpServer } from '../support/smtp-server';
 import { connectTestDb, testConfig } from '../support/test-app';
 

@@ -8,7 +8,7 @@ import { type Config, loadConfig } from '../../src/config';
 import { connectMongo } from '../../src/db/connect';
 import { prepareDatabase } from '../../src/db/prepare-database';
 import { createLogger } from '../../src/logger';
-import type { WriteLimits } from '../../src/posts/rate-limit';
+import type { WriteLimits } from '../../src/security/rate-limit';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-production-1';
 

@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import { RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
-import { clientKey } from '../security/client-address';
-import { THROTTLE_COLLECTION } from '../security/login-throttle';
+import { clientKey } from './client-address';
+import { THROTTLE_COLLECTION } from './login-throttle';
 
 export interface MailLimits {
   /** Mails to one address (reset links, verification links, notices) per window. */

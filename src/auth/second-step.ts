@@ -2,8 +2,6 @@ import type { Request, Response } from 'express';
 import { wantsJson } from '../http/negotiate';
 import type { PendingSecondStep } from '../session/session-data';
 import { regenerateSession } from '../session/session-ops';
-import type { FactorStore } from './factors.store';
-import { matchTotp } from './totp';
 
 /** How long after the right password the code may be given. */
 export const SECOND_STEP_MS = 10 * 60_000;
@@ -13,10 +11,15 @@ export const SECOND_STEP_MS = 10 * 60_000;
  * authenticator codes, the visitor is *not* signed in — the session only remembers that the password was
  * right, for whom, for a few minutes — and is sent to the second step. Returns false for other accounts.
  */
+/** What the second step needs to know of an account's factors (src/factors owns them). */
+export interface SecondFactors {
+  hasTwoFactor(userId: string): Promise<boolean>;
+}
+
 export async function beginSecondStep(
   req: Request,
   res: Response,
-  factors: FactorStore,
+  factors: SecondFactors,
   pending: Omit<PendingSecondStep, 'at'>,
   now: number,
 ): Promise<boolean> {
@@ -34,31 +37,4 @@ export async function beginSecondStep(
   }
   res.redirect(303, '/auth/two-factor');
   return true;
-}
-
-export type CodeCheck =
-  | { readonly ok: true; readonly method: 'two_factor' }
-  | { readonly ok: true; readonly method: 'recovery_code'; readonly left: number }
-  | { readonly ok: false };
-
-/**
- * A 6-digit authenticator code (±1 step, each step accepted once per account, atomically) or one of the
- * account's unused recovery codes (spent atomically).
- */
-export async function checkSecondFactor(
-  factors: FactorStore,
-  userId: string,
-  code: string,
-  now: number,
-): Promise<CodeCheck> {
-  const record = await factors.twoFactorOf(userId);
-  if (!record) return { ok: false };
-  const digits = code.replace(/\s/g, '');
-  if (/^\d{6}$/.test(digits)) {
-    const step = matchTotp(record.secret, digits, now);
-    if (step !== null && (await factors.claimStep(userId, step))) return { ok: true, method: 'two_factor' };
-    return { ok: false };
-  }
-  const used = await factors.useRecoveryCode(userId, code, new Date(now));
-  return used.used ? { ok: true, method: 'recovery_code', left: used.left } : { ok: false };
 }

@@ -1,14 +1,14 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { isValidObjectId, type Types } from 'mongoose';
 import { z } from 'zod';
-import { ForbiddenError, FormError, NotFoundError } from '../http/errors';
-import { flash } from '../http/flash';
-import { wantsJson } from '../http/negotiate';
-import { parseForm } from '../http/validate';
-import { loadedPost } from '../posts/loaded-post';
-import type { PostModel } from '../posts/post.model';
-import { isPublic, publishedFilter } from '../posts/post-queries';
-import type { Clock } from '../session/session-lifetime';
+import type { Clock } from '../../clock';
+import { ForbiddenError, FormError, NotFoundError } from '../../http/errors';
+import { flash } from '../../http/flash';
+import { wantsJson } from '../../http/negotiate';
+import { parseForm } from '../../http/validate';
+import { loadedPost } from '../loaded-post';
+import type { PostModel } from '../post.model';
+import { isPublic, publishedFilter } from '../post-queries';
 import { COMMENT_MAX, type CommentModel } from './comment.model';
 
 export interface CommentsDeps {

@@ -2,7 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Connection } from 'mongoose';
 import { RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
 import { TooManyRequestsError } from '../http/errors';
-import { THROTTLE_COLLECTION } from '../security/login-throttle';
+import { THROTTLE_COLLECTION } from './login-throttle';
 
 export interface RateLimitOptions {
   /** Names the counter: `post` (create and edit), `comment`… */
