@@ -17,7 +17,7 @@ import { postModel } from '../posts/post.model';
 import { READING_LISTS_COLLECTION } from '../reading-list/reading-list.store';
 import { renderLinkProblem } from '../recovery/link-problem';
 import { mailResetLink } from '../recovery/reset-link';
-import { requireAuth } from '../security/is-authenticated';
+import { isAuthenticated } from '../security/is-authenticated';
 import type { AuthThrottle } from '../security/login-throttle';
 import type { PasswordVerifier } from '../security/passwords';
 import { EVENT_TEXT, eventContext, type SecurityLog } from '../security-log/security-log';
@@ -44,7 +44,7 @@ export interface AccountSecurityDeps {
 
 function currentUser(req: Request) {
   const user = req.session.user;
-  if (!user) throw new Error('requireAuth must guard this route');
+  if (!user) throw new Error('isAuthenticated must guard this route');
   return user;
 }
 
@@ -232,10 +232,10 @@ export function accountSecurityRoutes(deps: AccountSecurityDeps): Router {
     res.render('account/not-me-done', { title: 'That browser is signed out', sessionEnded: ended });
   };
 
-  router.get('/security', [requireAuth], showLog);
-  router.get('/export', [requireAuth, deps.sudo], exportData);
-  router.get('/delete', [requireAuth], showDelete);
-  router.post('/delete', [requireAuth, deps.sudo], destroy);
+  router.get('/security', [isAuthenticated], showLog);
+  router.get('/export', [isAuthenticated, deps.sudo], exportData);
+  router.get('/delete', [isAuthenticated], showDelete);
+  router.post('/delete', [isAuthenticated, deps.sudo], destroy);
   router.get('/restore/:token', showRestore);
   router.post('/restore/:token', [publicRoute], restore);
   router.get('/not-me/:token', showNotMe);

@@ -32,10 +32,10 @@ export interface AccountDeps {
   readonly sudo: RequestHandler;
 }
 
-/** requireAuth runs first on every account route; this narrows the type for the handlers. */
+/** isAuthenticated runs first on every account route; this narrows the type for the handlers. */
 function currentUser(req: Parameters<RequestHandler>[0]) {
   const user = req.session.user;
-  if (!user) throw new Error('requireAuth must guard account routes');
+  if (!user) throw new Error('isAuthenticated must guard account routes');
   return user;
 }
 

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { requireAuth } from '../security/is-authenticated';
+import { isAuthenticated } from '../security/is-authenticated';
 import { type AccountDeps, accountHandlers } from './account.handlers';
 import { confirmRevokeOthers } from './confirm-revoke';
 import { sudoHandlers } from './sudo';
@@ -8,14 +8,14 @@ export function accountRoutes(deps: AccountDeps): Router {
   const h = accountHandlers(deps);
   const confirm = sudoHandlers({ ...deps, reauthMs: deps.config.reauthMs });
   const router = Router();
-  router.get('/sessions', [requireAuth], h.listSessions);
-  router.get('/sessions/revoke-others', [requireAuth], confirmRevokeOthers);
-  router.post('/sessions/revoke-others', [requireAuth, deps.sudo], h.revokeOthers);
-  router.post('/sessions/:sid/revoke', [requireAuth], h.revokeOne);
-  router.get('/password', [requireAuth], h.showPassword);
+  router.get('/sessions', [isAuthenticated], h.listSessions);
+  router.get('/sessions/revoke-others', [isAuthenticated], confirmRevokeOthers);
+  router.post('/sessions/revoke-others', [isAuthenticated, deps.sudo], h.revokeOthers);
+  router.post('/sessions/:sid/revoke', [isAuthenticated], h.revokeOne);
+  router.get('/password', [isAuthenticated], h.showPassword);
   // The form's current password is itself a fresh reauthentication: no separate sudo step.
-  router.post('/password', [requireAuth], h.changePassword);
-  router.get('/confirm', [requireAuth], confirm.show);
-  router.post('/confirm', [requireAuth], confirm.confirm);
+  router.post('/password', [isAuthenticated], h.changePassword);
+  router.get('/confirm', [isAuthenticated], confirm.show);
+  router.post('/confirm', [isAuthenticated], confirm.confirm);
   return router;
 }

@@ -31,7 +31,7 @@ const TITLE = 'Email address';
 
 function signedInUser(req: Request) {
   const user = req.session.user;
-  if (!user) throw new Error('requireAuth must guard this route');
+  if (!user) throw new Error('isAuthenticated must guard this route');
   return user;
 }
 

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { publicRoute } from '../http/route-access';
-import { requireAuth } from '../security/is-authenticated';
+import { isAuthenticated } from '../security/is-authenticated';
 import { type EmailDeps, emailHandlers } from './email.handlers';
 
 /**
@@ -10,8 +10,8 @@ import { type EmailDeps, emailHandlers } from './email.handlers';
 export function emailRoutes(deps: EmailDeps): Router {
   const h = emailHandlers(deps);
   const router = Router();
-  router.get('/', [requireAuth], h.showEmail);
-  router.post('/', [requireAuth], h.changeEmail);
+  router.get('/', [isAuthenticated], h.showEmail);
+  router.post('/', [isAuthenticated], h.changeEmail);
   router.get('/verified', h.showVerified);
   router.get('/verify/:token', h.showVerify);
   router.post('/verify/:token', [publicRoute], h.verify);

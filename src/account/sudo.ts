@@ -35,7 +35,7 @@ function inSudo(req: Request, reauthMs: number, now: number): boolean {
  * Otherwise a browser goes to "Confirm your password" and is brought back to the page it was on (the action's
  * own form: nothing is done on its behalf); a JSON client gets 401 {"error":"Reauthentication required"}.
  * With REAUTH_MINUTES=0 each action needs its own confirmation, spent by that action.
- * Runs after requireAuth.
+ * Runs after isAuthenticated.
  */
 export function requireSudo(options: { reauthMs: number; now: Clock }): RequestHandler {
   return function requireSudo(req, res, next) {
@@ -73,7 +73,7 @@ export function sudoHandlers({ users, verifyPassword, throttle, securityLog, rea
 
   const confirm: RequestHandler = async (req, res) => {
     const user = req.session.user;
-    if (!user) throw new Error('requireAuth must guard /account/confirm');
+    if (!user) throw new Error('isAuthenticated must guard /account/confirm');
     const form = { view: 'account/confirm', locals: { title } };
     const input = parseForm(confirmSchema, req.body, form);
     if (!(await checkCurrentPassword({ users, verifyPassword, throttle, securityLog }, req, user, input.password))) {

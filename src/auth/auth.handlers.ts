@@ -250,7 +250,7 @@ export function authHandlers({
   };
 
   const profile: RequestHandler = async (req, res) => {
-    // requireAuth guarantees a user; the tutorial's shape, exactly, plus the address when there is one.
+    // isAuthenticated guarantees a user; the tutorial's shape, exactly, plus the address when there is one.
     const record = await users.findById(req.session.user?.id, { email: 1, emailVerified: 1 }).lean();
     const email = record?.email ? { email: record.email, emailVerified: record.emailVerified === true } : {};
     res.json({ user: { username: req.session.user?.username, ...email } });

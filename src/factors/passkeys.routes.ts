@@ -17,7 +17,7 @@ import { publicRoute } from '../http/route-access';
 import { safeNextPath } from '../http/safe-redirect';
 import { parseForm } from '../http/validate';
 import { rotateCsrfToken } from '../security/csrf';
-import { requireAuth } from '../security/is-authenticated';
+import { isAuthenticated } from '../security/is-authenticated';
 import { eventContext } from '../security-log/security-log';
 import { type FactorDeps, factorChanged, signedInUser } from './factors.deps';
 import type { PasskeyRecord } from './factors.store';
@@ -190,14 +190,14 @@ export function passkeyAccountRoutes(deps: FactorDeps): Router {
 
   const backToPage: RequestHandler = (_req, res) => res.redirect(303, '/account/passkeys');
 
-  router.get('/passkeys', [requireAuth], show);
-  router.post('/passkeys/options', [requireAuth, sudo], registrationOptions);
+  router.get('/passkeys', [isAuthenticated], show);
+  router.post('/passkeys/options', [isAuthenticated, sudo], registrationOptions);
   // Its sudo check is the challenge, which only the sudo-guarded options route hands out (see above).
-  router.post('/passkeys', [requireAuth], add);
-  router.get('/passkeys/:credentialId/rename', [requireAuth], backToPage);
-  router.post('/passkeys/:credentialId/rename', [requireAuth, sudo], rename);
-  router.get('/passkeys/:credentialId/remove', [requireAuth], backToPage);
-  router.post('/passkeys/:credentialId/remove', [requireAuth, sudo], remove);
+  router.post('/passkeys', [isAuthenticated], add);
+  router.get('/passkeys/:credentialId/rename', [isAuthenticated], backToPage);
+  router.post('/passkeys/:credentialId/rename', [isAuthenticated, sudo], rename);
+  router.get('/passkeys/:credentialId/remove', [isAuthenticated], backToPage);
+  router.post('/passkeys/:credentialId/remove', [isAuthenticated, sudo], remove);
   return router;
 }
 

@@ -8,7 +8,7 @@ import { wantsJson } from '../http/negotiate';
 import { publicRoute } from '../http/route-access';
 import { safeNextPath } from '../http/safe-redirect';
 import { parseForm } from '../http/validate';
-import { requireAuth } from '../security/is-authenticated';
+import { isAuthenticated } from '../security/is-authenticated';
 import { eventContext } from '../security-log/security-log';
 import { hasSessionData } from '../session/session-ops';
 import { checkSecondFactor } from './check-second-factor';
@@ -166,13 +166,13 @@ export function twoFactorAccountRoutes(deps: FactorDeps): Router {
     showCodes(req, res, codes.plain, 'New recovery codes made: the old ones no longer work');
   };
 
-  router.get('/two-factor', [requireAuth], show);
-  router.get('/two-factor/enable', [requireAuth], backToPage);
-  router.post('/two-factor/enable', [requireAuth, sudo], enable);
-  router.get('/two-factor/disable', [requireAuth], backToPage);
-  router.post('/two-factor/disable', [requireAuth, sudo], disable);
-  router.get('/two-factor/recovery-codes', [requireAuth], backToPage);
-  router.post('/two-factor/recovery-codes', [requireAuth, sudo], regenerate);
+  router.get('/two-factor', [isAuthenticated], show);
+  router.get('/two-factor/enable', [isAuthenticated], backToPage);
+  router.post('/two-factor/enable', [isAuthenticated, sudo], enable);
+  router.get('/two-factor/disable', [isAuthenticated], backToPage);
+  router.post('/two-factor/disable', [isAuthenticated, sudo], disable);
+  router.get('/two-factor/recovery-codes', [isAuthenticated], backToPage);
+  router.post('/two-factor/recovery-codes', [isAuthenticated, sudo], regenerate);
   return router;
 }
 

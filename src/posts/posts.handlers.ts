@@ -55,7 +55,7 @@ export function postsHandlers({ posts, comments, now }: PostsDeps) {
     const at = new Date(now());
     const input = parseForm(postSchema(at), req.body, { view: 'posts/new', locals: { title: 'New post' } });
     const user = req.session.user;
-    if (!user) throw new Error('requireAuth must run before create');
+    if (!user) throw new Error('isAuthenticated must run before create');
     const post = await posts.create({
       title: input.title,
       body: input.body,
@@ -111,7 +111,7 @@ export function postsHandlers({ posts, comments, now }: PostsDeps) {
   /** The signed-in author's drafts and scheduled posts. */
   const drafts: RequestHandler = async (req, res) => {
     const user = req.session.user;
-    if (!user) throw new Error('requireAuth must run before drafts');
+    if (!user) throw new Error('isAuthenticated must run before drafts');
     const at = new Date(now());
     const items = await unpublishedOf(posts, user.id, at);
     if (wantsJson(req)) {

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { requireAuth } from '../security/is-authenticated';
+import { isAuthenticated } from '../security/is-authenticated';
 import type { RateLimit, WriteLimits } from '../security/rate-limit';
 import { commentsHandlers, loadComment } from './comments/comments.handlers';
 import { loadPost } from './load-post';
@@ -22,7 +22,7 @@ export function postsRoutes(deps: PostsRoutesDeps): Router {
   router.param('id', loadPost(deps.posts));
   router.param('commentId', loadComment(deps.comments));
 
-  const author = [requireAuth, requireAuthor];
+  const author = [isAuthenticated, requireAuthor];
   // A browser refused for posting too often gets its form back, with what was typed.
   const writing = deps.rateLimit(deps.limits.post, () => ({ view: 'posts/new', locals: { title: 'New post' } }));
   const editing = deps.rateLimit(deps.limits.post, (_req, res) => {
@@ -30,15 +30,15 @@ export function postsRoutes(deps: PostsRoutesDeps): Router {
     return { view: 'posts/edit', locals: { title: `Edit “${post.title}”`, post } };
   });
   router.get('/', h.list);
-  router.get('/new', [requireAuth], h.newForm);
-  router.post('/', [requireAuth, writing], h.create);
+  router.get('/new', [isAuthenticated], h.newForm);
+  router.post('/', [isAuthenticated, writing], h.create);
   router.get('/:id', h.show);
   router.get('/:id/edit', author, e.editForm);
   router.post('/:id', [...author, editing], e.update);
   router.get('/:id/delete', author, e.confirmDelete);
   router.post('/:id/delete', author, e.destroy);
-  router.post('/:id/comments', [requireAuth, deps.rateLimit(deps.limits.comment)], c.create);
-  router.post('/:id/comments/:commentId/delete', [requireAuth], c.destroy);
+  router.post('/:id/comments', [isAuthenticated, deps.rateLimit(deps.limits.comment)], c.create);
+  router.post('/:id/comments/:commentId/delete', [isAuthenticated], c.destroy);
   return router;
 }
 
@@ -46,6 +46,6 @@ export function postsRoutes(deps: PostsRoutesDeps): Router {
 export function draftsRoutes(deps: PostsDeps): Router {
   const h = postsHandlers(deps);
   const router = Router();
-  router.get('/', [requireAuth], h.drafts);
+  router.get('/', [isAuthenticated], h.drafts);
   return router;
 }

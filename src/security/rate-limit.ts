@@ -29,7 +29,7 @@ export type ThrottledFormOf = (req: Request, res: Response) => { view: string; l
 export type RateLimit = (options: RateLimitOptions, form?: ThrottledFormOf) => RequestHandler;
 
 /**
- * Per-user rate limits as route guards: `rateLimit(limits.post)` after requireAuth. Counters live in
+ * Per-user rate limits as route guards: `rateLimit(limits.post)` after isAuthenticated. Counters live in
  * MongoDB (every process sees them) and are taken with rate-limiter-flexible's atomic `consume` before the
  * handler runs, so concurrent requests cannot pass the limit together. Past it: TooManyRequestsError, which
  * the error handler answers with 429 and Retry-After.
@@ -59,7 +59,7 @@ export function createRateLimit(connection: Connection, now: () => number = Date
     const limiter = limiterFor(options);
     return async (req, res, next) => {
       const userId = req.session.user?.id;
-      if (!userId) throw new Error('rateLimit guards run after requireAuth');
+      if (!userId) throw new Error('rateLimit guards run after isAuthenticated');
       try {
         await limiter.consume(userId);
       } catch (rejection) {

@@ -14,7 +14,7 @@ import { loginJson, registerJson } from '../support/users';
  * 3. no GET changes anything, signed in or anonymous, and an anonymous GET never sets a cookie.
  */
 
-const SIGN_IN_GUARDS = new Set(['requireAuth', 'requireAuthJson', 'requireAuthor', 'requireSudo', 'publicRoute']);
+const SIGN_IN_GUARDS = new Set(['isAuthenticated', 'requireAuthJson', 'requireAuthor', 'requireSudo', 'publicRoute']);
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 let t: TestApp;

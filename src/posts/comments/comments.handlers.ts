@@ -50,7 +50,7 @@ export function commentsHandlers({ posts, comments, now }: CommentsDeps) {
     const at = new Date(now());
     if (!isPublic(post, at)) throw new NotFoundError('No such post');
     const user = req.session.user;
-    if (!user) throw new Error('requireAuth must run before commenting');
+    if (!user) throw new Error('isAuthenticated must run before commenting');
     let input: z.output<typeof commentSchema>;
     try {
       input = parseForm(commentSchema, req.body, { view: 'posts/show' });
