@@ -1,18 +1,10 @@
 import express, { type Express } from 'express';
-import type { Connection } from 'mongoose';
-import type { Logger } from 'pino';
 import { accountRoutes } from './account/account.routes';
 import { recoveryNotice } from './account/email.notice';
 import { emailRoutes } from './account/email.routes';
-import { PageViews } from './account/page-views';
-import { requireSudo } from './account/sudo';
-import { AccountDeletion } from './account-deletion/account-deletion';
 import { accountSecurityRoutes } from './account-security/account-security.routes';
 import { authRoutes } from './auth/auth.routes';
-import type { Clock } from './clock';
-import type { Config } from './config';
 import { devRoutes } from './dev/dev.routes';
-import { FactorStore } from './factors/factors.store';
 import { passkeyAccountRoutes, passkeySignInRoutes, serveWebAuthnBrowser } from './factors/passkeys.routes';
 import { twoFactorAccountRoutes, twoFactorSignInRoutes } from './factors/two-factor.routes';
 import { feedsRoutes } from './feeds/feeds.routes';
@@ -22,38 +14,24 @@ import { assetVersion } from './http/asset-version';
 import { errorHandler, notFound } from './http/error-handler';
 import { exposeFlash } from './http/flash';
 import { restoreKeptForm, sendSignedInVisitorsOn } from './http/kept-form';
-import { PageCache } from './http/page-cache';
 import { rejectNestedKeys } from './http/reject-nested-keys';
 import { requestLogger } from './http/request-logger';
 import { securityHeaders } from './http/security-headers';
 import { viewLocals } from './http/view-locals';
-import type { Mailer } from './mail/mailer';
-import { createMailer } from './mail/transports';
 import { publicDir, viewsDir } from './paths';
-import { commentModel } from './posts/comments/comment.model';
-import { postModel } from './posts/post.model';
 import { draftsRoutes, postsRoutes } from './posts/posts.routes';
 import { readingListRoutes } from './reading-list/reading-list.routes';
 import { exposeSavedState, readingListHeader } from './reading-list/reading-list.session';
-import { ReadingListStore } from './reading-list/reading-list.store';
 import { recoveryRoutes } from './recovery/recovery.routes';
 import { searchRoutes } from './search/search.routes';
 import { csrfProtection } from './security/csrf';
-import { AuthThrottle, type ThrottleLimits } from './security/login-throttle';
-import { type MailLimits, MailThrottle } from './security/mail-throttle';
 import { limitNewSessions } from './security/new-sessions';
-import { createPasswordVerifier } from './security/passwords';
-import { createRateLimit, DEFAULT_WRITE_LIMITS, type WriteLimits } from './security/rate-limit';
-import { SecurityLog } from './security-log/security-log';
+import { createServices, type ServiceDeps, type Services } from './services';
 import { noStoreForSessions } from './session/cache-control';
 import { saveSessionBeforeRedirect } from './session/save-before-redirect';
 import { enforceSessionLifetime } from './session/session-lifetime';
-import { createSessionMiddleware, createSessionStore, exposeEndedSession } from './session/session-middleware';
-import type { FolioSessionStore } from './session/session-store';
+import { createSessionMiddleware, exposeEndedSession } from './session/session-middleware';
 import { tagsRoutes } from './tags/tags.routes';
-import { AccountTokens } from './users/account-tokens';
-import { EmailAddresses } from './users/email.service';
-import { userModel } from './users/user.model';
 import { usersRoutes } from './users/users.routes';
 import { useEjs } from './views-helpers/ejs-engine';
 import {
@@ -66,75 +44,28 @@ import {
   showEdited,
 } from './views-helpers/format';
 
-export interface AppDeps {
-  readonly config: Config;
-  /** An open mongoose connection; the app never connects or disconnects it. */
-  readonly connection: Connection;
-  readonly logger: Logger;
-  /** Defaults to Folio's session store on `connection`. */
-  readonly sessionStore?: FolioSessionStore;
-  /** Defaults to Date.now; tests pass a controllable clock for the session timeouts. */
-  readonly now?: Clock;
-  readonly throttleLimits?: ThrottleLimits;
-  /** The page-view counter's buffer; server.ts passes its own so it can flush it at shutdown. */
-  readonly pageViews?: PageViews;
-  /** Defaults to config.mail's transport (SMTP, the development outbox, or off); tests pass their own. */
-  readonly mailer?: Mailer;
-  /** Mails per address and recovery requests per client an hour (tests raise the per-client one). */
-  readonly mailLimits?: MailLimits;
-  /** Per-user limits on posting, editing and commenting (the benchmark raises them). */
-  readonly writeLimits?: WriteLimits;
-  /** Closing and purging accounts; server.ts passes its own to run the purge on a timer. */
-  readonly deletion?: AccountDeletion;
-  /** Defaults to a cache of config.pageCacheSeconds; pass one to clear() it from elsewhere (jobs). */
-  readonly pageCache?: PageCache;
-}
+/** What createApp needs: the services, or what they are built from (tests pass deps; server.ts the services). */
+export type AppDeps = ServiceDeps;
 
-/** Builds the Express app from its dependencies. Never listens, never connects: see server.ts for that. */
-export function createApp(deps: AppDeps): Express {
-  const { config, connection, logger } = deps;
-  const users = userModel(connection);
-  const posts = postModel(connection);
-  const now = deps.now ?? Date.now;
-  const sessionStore = deps.sessionStore ?? createSessionStore(connection, config);
-  const throttle = new AuthThrottle(connection, deps.throttleLimits);
-  const pageViews = deps.pageViews ?? new PageViews(connection, logger);
-  const readingLists = new ReadingListStore(connection);
-  const verifyPassword = createPasswordVerifier(config.bcryptCost);
-  const mailer = deps.mailer ?? createMailer(config, connection, logger);
-  const tokens = new AccountTokens(connection, now);
-  const mailThrottle = new MailThrottle(connection, deps.mailLimits);
-  const addresses = new EmailAddresses({ config, users, tokens, mailer, mailThrottle, logger });
-  const comments = commentModel(connection);
-  const pageCache =
-    deps.pageCache ?? new PageCache({ seconds: config.pageCacheSeconds, cookieName: config.session.cookieName });
-  const writeLimits = deps.writeLimits ?? DEFAULT_WRITE_LIMITS;
-  const securityLog = new SecurityLog(connection, logger, now);
-  const deletion =
-    deps.deletion ??
-    new AccountDeletion({
-      config,
-      connection,
-      users,
-      sessions: sessionStore,
-      securityLog,
-      mailer,
-      tokens,
-      pageCache,
-      logger,
-      now,
-    });
-  const sudo = requireSudo({ reauthMs: config.reauthMs, now });
-  const signInDeps = { config, users, sessions: sessionStore, securityLog, mailer, tokens, logger, now };
-  const factors = new FactorStore(connection);
-  const factorDeps = { config, users, factors, securityLog, mailer, throttle, signInDeps, logger, now, sudo };
+/** Builds the Express app from its services. Never listens, never connects: see server.ts for that. */
+export function createApp(input: AppDeps | Services): Express {
+  const services = 'personalData' in input ? input : createServices(input);
+  const {
+    config,
+    connection,
+    logger,
+    now,
+    sessions: sessionStore,
+    throttle,
+    pageViews,
+    readingLists,
+    pageCache,
+  } = services;
 
   const app = express();
   app.disable('x-powered-by');
   // signIn() merges anonymous saves into the account's list and has only the request to reach the store.
   app.set('readingLists', readingLists);
-  // server.ts runs the purge of closed accounts on a timer with the same instance.
-  app.set('deletion', deletion);
   app.set('trust proxy', config.trustProxy);
   app.set('views', viewsDir);
   app.set('view cache', config.isProduction);
@@ -204,79 +135,23 @@ export function createApp(deps: AppDeps): Express {
   app.use('/auth', sendSignedInVisitorsOn);
   // A post's page shows whether the reader saved it ("Saved ✓ / Remove").
   app.get('/posts/:id', exposeSavedState(readingLists));
-  app.use(
-    '/auth',
-    authRoutes({
-      config,
-      users,
-      verifyPassword,
-      logger,
-      throttle,
-      now,
-      sessions: sessionStore,
-      addresses,
-      securityLog,
-      signInDeps,
-      deletion,
-      factors,
-    }),
-  );
-  app.use('/auth', twoFactorSignInRoutes(factorDeps), passkeySignInRoutes(factorDeps));
-  app.use(
-    '/auth',
-    recoveryRoutes({ config, users, tokens, mailer, mailThrottle, sessions: sessionStore, logger, now, securityLog }),
-  );
-  app.use('/account', recoveryNotice(users));
-  app.use('/account', twoFactorAccountRoutes(factorDeps), passkeyAccountRoutes(factorDeps));
-  app.use(
-    '/account/email',
-    emailRoutes({ users, addresses, tokens, mailer, verifyPassword, throttle, logger, securityLog }),
-  );
+  app.use('/auth', authRoutes(services));
+  app.use('/auth', twoFactorSignInRoutes(services), passkeySignInRoutes(services));
+  app.use('/auth', recoveryRoutes(services));
+  app.use('/account', recoveryNotice(services.users));
+  app.use('/account', twoFactorAccountRoutes(services), passkeyAccountRoutes(services));
+  app.use('/account/email', emailRoutes(services));
   // The development outbox: absent in production, so /dev/mail is a 404 there like any unknown path.
-  if (!config.isProduction) app.use('/dev', devRoutes({ connection, mailer }));
-  app.use(
-    '/posts',
-    postsRoutes({ posts, comments, logger, now, rateLimit: createRateLimit(connection), limits: writeLimits }),
-  );
-  app.use('/drafts', draftsRoutes({ posts, comments, now }));
-  app.use(feedsRoutes({ config, posts, users, now, siteName: app.locals.siteName as string }));
-  app.use('/tags', tagsRoutes({ posts, now }));
-  app.use('/search', searchRoutes({ posts, now }));
-  app.use('/users', usersRoutes({ users, posts, now }));
-  app.use('/reading-list', readingListRoutes({ posts, readingLists, now }));
-  app.use(
-    '/account',
-    accountRoutes({
-      config,
-      users,
-      sessions: sessionStore,
-      pageViews,
-      verifyPassword,
-      logger,
-      now,
-      throttle,
-      securityLog,
-      sudo,
-    }),
-  );
-  app.use(
-    '/account',
-    accountSecurityRoutes({
-      config,
-      users,
-      sessions: sessionStore,
-      securityLog,
-      deletion,
-      factors,
-      tokens,
-      mailer,
-      verifyPassword,
-      throttle,
-      logger,
-      now,
-      sudo,
-    }),
-  );
+  if (!config.isProduction) app.use('/dev', devRoutes(services));
+  app.use('/posts', postsRoutes(services));
+  app.use('/drafts', draftsRoutes(services));
+  app.use(feedsRoutes({ ...services, siteName: app.locals.siteName as string }));
+  app.use('/tags', tagsRoutes(services));
+  app.use('/search', searchRoutes(services));
+  app.use('/users', usersRoutes(services));
+  app.use('/reading-list', readingListRoutes(services));
+  app.use('/account', accountRoutes(services));
+  app.use('/account', accountSecurityRoutes(services));
 
   app.use(notFound);
   app.use(errorHandler({ logger, exposeDetails: !config.isProduction }));

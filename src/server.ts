@@ -2,8 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import type { Logger } from 'pino';
-import { PageViews } from './account/page-views';
-import { type AccountDeletion, schedulePurges } from './account-deletion/account-deletion';
+import { schedulePurges } from './account-deletion/account-deletion';
 import { createApp } from './app';
 import { type Config, ConfigError, loadConfig } from './config';
 import { connectMongo, logConnectionChanges } from './db/connect';
@@ -12,8 +11,8 @@ import { prepareDatabase } from './db/prepare-database';
 import { loadDevSecret } from './dev/dev-secret';
 import { seedDemoContent } from './dev/seed-demo';
 import { createLogger } from './logger';
-import { createMailer } from './mail/transports';
 import { projectRoot } from './paths';
+import { createServices } from './services';
 
 /** The process: configuration, MongoDB, the HTTP server, and an orderly shutdown. */
 
@@ -59,19 +58,20 @@ async function main(): Promise<void> {
     throw new Error(`cannot connect to MongoDB: ${err instanceof Error ? err.message : String(err)}`);
   });
   const stopLoggingConnection = logConnectionChanges(connection, logger);
-  await prepareDatabase(connection, { securityLogDays: config.securityLogDays });
+  // Every part built once; the app and the purge timer share them, and shutdown flushes and closes them.
+  const services = createServices({ config, connection, logger });
+  await prepareDatabase(services.personalData);
   if (embedded) await seedDemoContent(connection, config.bcryptCost, logger);
 
-  const mailer = createMailer(config, connection, logger);
-  const pageViews = new PageViews(connection, logger);
-  const app = createApp({ config, connection, logger, mailer, pageViews });
+  const { mailer, pageViews } = services;
+  const app = createApp(services);
   const server = app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info(`Folio is listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`);
   });
   // Closed accounts past their grace period: purged by whichever process gets there first.
-  const stopPurges = schedulePurges(app.get('deletion') as AccountDeletion, logger);
+  const stopPurges = schedulePurges(services.deletion, logger);
   server.on('error', (err) => {
     logger.fatal({ err }, 'HTTP server failed');
     process.exit(1);

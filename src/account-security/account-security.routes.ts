@@ -5,16 +5,12 @@ import { checkCurrentPassword } from '../account/current-password';
 import type { AccountDeletion } from '../account-deletion/account-deletion';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
-import type { FactorStore } from '../factors/factors.store';
-import { describeDevice } from '../http/describe-device';
+import { exportEverything, type PersonalDataRegistry } from '../db/personal-data';
 import { FormError } from '../http/errors';
 import { wantsJson } from '../http/negotiate';
 import { publicRoute } from '../http/route-access';
 import { parseForm } from '../http/validate';
 import type { Mailer } from '../mail/mailer';
-import { commentModel } from '../posts/comments/comment.model';
-import { postModel } from '../posts/post.model';
-import { READING_LISTS_COLLECTION } from '../reading-list/reading-list.store';
 import { renderLinkProblem } from '../recovery/link-problem';
 import { mailResetLink } from '../recovery/reset-link';
 import { isAuthenticated } from '../security/is-authenticated';
@@ -22,6 +18,7 @@ import type { AuthThrottle } from '../security/login-throttle';
 import type { PasswordVerifier } from '../security/passwords';
 import { EVENT_TEXT, eventContext, type SecurityLog } from '../security-log/security-log';
 import type { SessionStore } from '../session/session-store';
+import { markThisDevice } from '../session/sessions.personal-data';
 import type { AccountTokens } from '../users/account-tokens';
 import type { UserModel } from '../users/user.model';
 
@@ -31,7 +28,6 @@ export interface AccountSecurityDeps {
   readonly sessions: SessionStore;
   readonly securityLog: SecurityLog;
   readonly deletion: AccountDeletion;
-  readonly factors: FactorStore;
   readonly tokens: AccountTokens;
   readonly mailer: Mailer;
   readonly verifyPassword: PasswordVerifier;
@@ -40,6 +36,7 @@ export interface AccountSecurityDeps {
   readonly now: Clock;
   /** requireSudo, configured (account/sudo.ts). */
   readonly sudo: RequestHandler;
+  readonly personalData: PersonalDataRegistry;
 }
 
 function currentUser(req: Request) {
@@ -59,8 +56,7 @@ const deleteSchema = z.object({
  * from a new-device alert (/account/not-me/:token).
  */
 export function accountSecurityRoutes(deps: AccountSecurityDeps): Router {
-  const { config, users, sessions, securityLog, deletion, factors, tokens, mailer, verifyPassword, throttle, now } =
-    deps;
+  const { config, users, sessions, securityLog, deletion, tokens, mailer, verifyPassword, throttle, now } = deps;
   const router = Router();
 
   const showLog: RequestHandler = async (req, res) => {
@@ -84,77 +80,16 @@ export function accountSecurityRoutes(deps: AccountSecurityDeps): Router {
     res.render('account/security', { title: 'Security log', events: items, page, hasMore, now: now() });
   };
 
-  /** Everything of the user's, as one JSON file. Nothing secret: no hash, no token, no session id. */
+  /**
+   * Everything of the user's, as one JSON file: what each feature's registry entry exports (its key is the
+   * entry's name). Nothing secret: no hash, no token, no session id.
+   */
   const exportData: RequestHandler = async (req, res) => {
     const user = currentUser(req);
-    const connection = users.db;
-    const [profile, posts, comments, readingList, devices, log, passkeys, twoFactor] = await Promise.all([
-      users.findById(user.id, { username: 1, email: 1, emailVerified: 1, createdAt: 1 }).lean(),
-      postModel(connection)
-        .find(
-          { authorId: user.id },
-          { title: 1, body: 1, tags: 1, status: 1, publishedAt: 1, createdAt: 1, updatedAt: 1 },
-        )
-        .sort({ createdAt: 1 })
-        .lean(),
-      commentModel(connection)
-        .find({ authorId: user.id }, { postId: 1, body: 1, createdAt: 1 })
-        .sort({ createdAt: 1 })
-        .lean(),
-      connection
-        .collection<{ userId: string; postIds: string[] }>(READING_LISTS_COLLECTION)
-        .findOne({ userId: user.id }),
-      sessions.listByUser(user.id),
-      securityLog.all(user.id),
-      factors.listPasskeys(user.id),
-      factors.twoFactorOf(user.id),
-    ]);
+    const parts = await exportEverything(deps.personalData, user);
+    markThisDevice(parts.devices, req.sessionID);
     await securityLog.record(user.id, 'data_exported', eventContext(req));
-    const data = {
-      exportedAt: new Date(now()).toISOString(),
-      profile: {
-        username: profile?.username,
-        email: profile?.email ?? null,
-        emailVerified: profile?.emailVerified === true,
-        createdAt: profile?.createdAt,
-      },
-      posts: posts.map(({ _id, ...p }) => ({ id: String(_id), ...p })),
-      comments: comments.map(({ _id, postId, ...c }) => ({ id: String(_id), postId: String(postId), ...c })),
-      readingList: readingList?.postIds ?? req.session.readingList ?? [],
-      devices: devices.map((d) => ({
-        device: describeDevice(d.userAgent),
-        userAgent: d.userAgent,
-        ip: d.ip,
-        signedInAt: d.signedInAt,
-        lastSeenAt: d.lastSeenAt,
-        thisDevice: d.sessionId === req.sessionID,
-      })),
-      // How the account signs in, without what proves it: no public key or credential id, no TOTP secret, no
-      // recovery code or its hash.
-      signIn: {
-        passkeys: passkeys.map((p) => ({
-          name: p.name,
-          synced: p.deviceType === 'multiDevice',
-          createdAt: p.createdAt,
-          lastUsedAt: p.lastUsedAt,
-        })),
-        authenticatorCodes: twoFactor
-          ? {
-              enabledAt: twoFactor.enabledAt,
-              recoveryCodesLeft: twoFactor.recoveryCodes.filter((c) => c.usedAt === null).length,
-            }
-          : null,
-      },
-      securityLog: log.map((e) => ({
-        type: e.type,
-        what: EVENT_TEXT[e.type],
-        at: e.at,
-        ip: e.ip,
-        device: e.device,
-        count: e.count,
-        details: e.details,
-      })),
-    };
+    const data = { exportedAt: new Date(now()).toISOString(), ...parts };
     const day = new Date(now()).toISOString().slice(0, 10);
     res.set('Content-Disposition', `attachment; filename="folio-${user.username}-${day}.json"`);
     res.type('application/json').send(JSON.stringify(data, null, 2));

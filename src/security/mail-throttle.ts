@@ -47,6 +47,11 @@ export class MailThrottle {
   }
 }
 
+/** The counter of mails to one address (`mail_address:<address>`), for forgetting a user. */
+export function mailAddressKeys(address: string): RegExp {
+  return new RegExp(`^mail_address:${address.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+}
+
 async function take(limiter: RateLimiterMongo, key: string): Promise<boolean> {
   try {
     await limiter.consume(key);

@@ -28,6 +28,11 @@ export type ThrottledFormOf = (req: Request, res: Response) => { view: string; l
 
 export type RateLimit = (options: RateLimitOptions, form?: ThrottledFormOf) => RequestHandler;
 
+/** The counters of one user's write limits (`write_<key>:<userId>`), for forgetting a user. */
+export function writeLimitKeys(userId: string): RegExp {
+  return new RegExp(`^write_[a-z_]+:${userId.replace(/[^a-f0-9]/gi, '')}$`);
+}
+
 /**
  * Per-user rate limits as route guards: `rateLimit(limits.post)` after isAuthenticated. Counters live in
  * MongoDB (every process sees them) and are taken with rate-limiter-flexible's atomic `consume` before the

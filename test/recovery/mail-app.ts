@@ -9,6 +9,7 @@ import type { Mailer } from '../../src/mail/mailer';
 import { createMailer } from '../../src/mail/transports';
 import { DEFAULT_THROTTLE_LIMITS } from '../../src/security/login-throttle';
 import { DEFAULT_MAIL_LIMITS, type MailLimits } from '../../src/security/mail-throttle';
+import { createServices, type Services } from '../../src/services';
 import type { TestSmtpServer } from '../support/smtp-server';
 import { connectTestDb, testConfig } from '../support/test-app';
 
@@ -27,6 +28,10 @@ export interface MailApp {
   readonly clock: { now: number };
   /** Another app on the same database: a second process, as far as sessions and tokens go. */
   another(): Express;
+  /** The services the app was built from (its purge, its page cache…). */
+  readonly services: Services;
+  /** The services of another process on the same database. */
+  anotherServices(): Services;
   close(): Promise<void>;
 }
 
@@ -61,15 +66,19 @@ export async function startMailApp(
   const throttleLimits = options.defaultLimits
     ? DEFAULT_THROTTLE_LIMITS
     : { ...DEFAULT_THROTTLE_LIMITS, anonymousSessionsPerMinute: 10_000, registrationsPerIp: 10_000 };
-  const app = createApp({ config, connection, logger, mailer, now, mailLimits, throttleLimits });
+  const deps = { config, connection, logger, mailer, now, mailLimits, throttleLimits };
+  const services = createServices(deps);
+  const app = createApp(services);
   return {
     app,
+    services,
+    anotherServices: () => createServices(deps),
     config,
     connection,
     mailer,
     logger,
     clock,
-    another: () => createApp({ config, connection, logger, mailer, now, mailLimits, throttleLimits }),
+    another: () => createApp(createServices(deps)),
     close: async () => {
       await mailer.close();
       await connection.dropDatabase();

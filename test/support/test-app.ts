@@ -9,6 +9,7 @@ import { connectMongo } from '../../src/db/connect';
 import { prepareDatabase } from '../../src/db/prepare-database';
 import { createLogger } from '../../src/logger';
 import type { WriteLimits } from '../../src/security/rate-limit';
+import { createServices } from '../../src/services';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-production-1';
 
@@ -34,8 +35,14 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 /** A fresh database on the run's shared mongod, for one test file. */
 export async function connectTestDb(dbName = `folio_test_${randomUUID().slice(0, 8)}`): Promise<Connection> {
   const connection = await connectMongo(inject('mongoUri'), { dbName });
-  await prepareDatabase(connection);
+  await prepareTestDb(connection);
   return connection;
+}
+
+/** Every collection and index, made by the registry of the app's own services (src/db/personal-data.ts). */
+export async function prepareTestDb(connection: Connection): Promise<void> {
+  const config = testConfig();
+  await prepareDatabase(createServices({ config, connection, logger: createLogger(config) }).personalData);
 }
 
 export async function startTestApp(
