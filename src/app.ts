@@ -16,6 +16,7 @@ import { exposeFlash } from './http/flash';
 import { restoreKeptForm, sendSignedInVisitorsOn } from './http/kept-form';
 import { rejectNestedKeys } from './http/reject-nested-keys';
 import { requestLogger } from './http/request-logger';
+import { publicRoute } from './http/route-access';
 import { securityHeaders } from './http/security-headers';
 import { viewLocals } from './http/view-locals';
 import { publicDir, viewsDir } from './paths';
@@ -105,7 +106,7 @@ export function createApp(input: AppDeps | Services): Express {
     index: false,
   });
   app.use((req, res, next) => (/\.[^/]+$/.test(req.path) ? staticFiles(req, res, next) : next()));
-  app.get('/js/simplewebauthn-browser.js', serveWebAuthnBrowser(config.isProduction));
+  app.get('/js/simplewebauthn-browser.js', [publicRoute], serveWebAuthnBrowser(config.isProduction));
   app.use(healthRoutes(connection));
   // Pages answer HTML or JSON by Accept: caches must key on it.
   app.use((_req, res, next) => {
@@ -131,10 +132,10 @@ export function createApp(input: AppDeps | Services): Express {
   // A form kept when its session ended comes back filled in (src/http/kept-form.ts).
   app.use(restoreKeptForm);
 
-  app.get('/', (_req, res) => res.redirect('/posts'));
+  app.get('/', publicRoute, (_req, res) => res.redirect('/posts'));
   app.use('/auth', sendSignedInVisitorsOn);
   // A post's page shows whether the reader saved it ("Saved ✓ / Remove").
-  app.get('/posts/:id', exposeSavedState(readingLists));
+  app.get('/posts/:id', [publicRoute], exposeSavedState(readingLists));
   app.use('/auth', authRoutes(services));
   app.use('/auth', twoFactorSignInRoutes(services), passkeySignInRoutes(services));
   app.use('/auth', recoveryRoutes(services));

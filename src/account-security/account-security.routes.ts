@@ -13,9 +13,9 @@ import { parseForm } from '../http/validate';
 import type { Mailer } from '../mail/mailer';
 import { renderLinkProblem } from '../recovery/link-problem';
 import { mailResetLink } from '../recovery/reset-link';
-import { isAuthenticated } from '../security/is-authenticated';
 import type { AuthThrottle } from '../security/login-throttle';
 import type { PasswordVerifier } from '../security/passwords';
+import { signedInRouter } from '../security/signed-in-router';
 import { EVENT_TEXT, eventContext, type SecurityLog } from '../security-log/security-log';
 import type { SessionStore } from '../session/session-store';
 import { markThisDevice } from '../session/sessions.personal-data';
@@ -167,13 +167,16 @@ export function accountSecurityRoutes(deps: AccountSecurityDeps): Router {
     res.render('account/not-me-done', { title: 'That browser is signed out', sessionEnded: ended });
   };
 
-  router.get('/security', [isAuthenticated], showLog);
-  router.get('/export', [isAuthenticated, deps.sudo], exportData);
-  router.get('/delete', [isAuthenticated], showDelete);
-  router.post('/delete', [isAuthenticated, deps.sudo], destroy);
-  router.get('/restore/:token', showRestore);
+  // The links from mail work for whoever holds them, signed in or not (often on another device).
+  router.get('/restore/:token', [publicRoute], showRestore);
   router.post('/restore/:token', [publicRoute], restore);
-  router.get('/not-me/:token', showNotMe);
+  router.get('/not-me/:token', [publicRoute], showNotMe);
   router.post('/not-me/:token', [publicRoute], notMe);
+  const own = signedInRouter();
+  own.get('/security', showLog);
+  own.get('/export', [deps.sudo], exportData);
+  own.get('/delete', showDelete);
+  own.post('/delete', [deps.sudo], destroy);
+  router.use(own);
   return router;
 }

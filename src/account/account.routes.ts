@@ -1,5 +1,5 @@
-import { Router } from 'express';
-import { isAuthenticated } from '../security/is-authenticated';
+import type { Router } from 'express';
+import { signedInRouter } from '../security/signed-in-router';
 import { type AccountDeps, accountHandlers } from './account.handlers';
 import { confirmRevokeOthers } from './confirm-revoke';
 import { sudoHandlers } from './sudo';
@@ -7,15 +7,16 @@ import { sudoHandlers } from './sudo';
 export function accountRoutes(deps: AccountDeps): Router {
   const h = accountHandlers(deps);
   const confirm = sudoHandlers({ ...deps, reauthMs: deps.config.reauthMs });
-  const router = Router();
-  router.get('/sessions', [isAuthenticated], h.listSessions);
-  router.get('/sessions/revoke-others', [isAuthenticated], confirmRevokeOthers);
-  router.post('/sessions/revoke-others', [isAuthenticated, deps.sudo], h.revokeOthers);
-  router.post('/sessions/:sid/revoke', [isAuthenticated], h.revokeOne);
-  router.get('/password', [isAuthenticated], h.showPassword);
+  // Every page here is the signed-in visitor's own.
+  const router = signedInRouter();
+  router.get('/sessions', h.listSessions);
+  router.get('/sessions/revoke-others', confirmRevokeOthers);
+  router.post('/sessions/revoke-others', [deps.sudo], h.revokeOthers);
+  router.post('/sessions/:sid/revoke', h.revokeOne);
+  router.get('/password', h.showPassword);
   // The form's current password is itself a fresh reauthentication: no separate sudo step.
-  router.post('/password', [isAuthenticated], h.changePassword);
-  router.get('/confirm', [isAuthenticated], confirm.show);
-  router.post('/confirm', [isAuthenticated], confirm.confirm);
+  router.post('/password', h.changePassword);
+  router.get('/confirm', confirm.show);
+  router.post('/confirm', confirm.confirm);
   return router;
 }

@@ -2,6 +2,7 @@ import { type RequestHandler, Router } from 'express';
 import { type Connection, isValidObjectId, Types } from 'mongoose';
 import { NotFoundError } from '../http/errors';
 import { wantsJson } from '../http/negotiate';
+import { publicRoute } from '../http/route-access';
 import type { Mailer } from '../mail/mailer';
 import { latestOutboxMail, OUTBOX_COLLECTION, type OutboxMail } from '../mail/outbox';
 
@@ -67,7 +68,7 @@ export function devRoutes({ connection, mailer }: { connection: Connection; mail
     res.type('html').send(mail.html);
   };
 
-  router.get('/mail', list);
-  router.get('/mail/:id/html', html);
+  router.get('/mail', [publicRoute], list);
+  router.get('/mail/:id/html', [publicRoute], html);
   return router;
 }

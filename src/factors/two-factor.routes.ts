@@ -261,7 +261,7 @@ export function twoFactorSignInRoutes(deps: FactorDeps): Router {
     res.redirect(303, safeNextPath(step.next));
   };
 
-  router.get('/two-factor', show);
+  router.get('/two-factor', [publicRoute], show);
   router.post('/two-factor', [publicRoute], verify);
   return router;
 }

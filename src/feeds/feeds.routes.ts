@@ -2,6 +2,7 @@ import { type RequestHandler, Router } from 'express';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
 import { NotFoundError } from '../http/errors';
+import { publicRoute } from '../http/route-access';
 import type { PostModel } from '../posts/post.model';
 import { latestForFeed } from '../posts/post-queries';
 import { TAG_PATTERN } from '../posts/tags';
@@ -72,9 +73,9 @@ export function feedsRoutes({ config, posts, users, now, siteName }: FeedsDeps):
   };
 
   const router = Router();
-  router.get('/feed.xml', site('atom'));
-  router.get('/feed.json', site('json'));
-  router.get('/users/:username/feed.xml', byAuthor);
-  router.get('/tags/:tag/feed.xml', byTag);
+  router.get('/feed.xml', [publicRoute], site('atom'));
+  router.get('/feed.json', [publicRoute], site('json'));
+  router.get('/users/:username/feed.xml', [publicRoute], byAuthor);
+  router.get('/tags/:tag/feed.xml', [publicRoute], byTag);
   return router;
 }

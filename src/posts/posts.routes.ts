@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { publicRoute } from '../http/route-access';
 import { isAuthenticated } from '../security/is-authenticated';
 import type { RateLimit, WriteLimits } from '../security/rate-limit';
 import { commentsHandlers, loadComment } from './comments/comments.handlers';
@@ -29,10 +30,10 @@ export function postsRoutes(deps: PostsRoutesDeps): Router {
     const post = loadedPost(res);
     return { view: 'posts/edit', locals: { title: `Edit “${post.title}”`, post } };
   });
-  router.get('/', h.list);
+  router.get('/', [publicRoute], h.list);
   router.get('/new', [isAuthenticated], h.newForm);
   router.post('/', [isAuthenticated, writing], h.create);
-  router.get('/:id', h.show);
+  router.get('/:id', [publicRoute], h.show);
   router.get('/:id/edit', author, e.editForm);
   router.post('/:id', [...author, editing], e.update);
   router.get('/:id/delete', author, e.confirmDelete);

@@ -2,6 +2,7 @@ import { type RequestHandler, Router } from 'express';
 import type { Clock } from '../clock';
 import { BadRequestError } from '../http/errors';
 import { wantsJson } from '../http/negotiate';
+import { publicRoute } from '../http/route-access';
 import type { PostModel } from '../posts/post.model';
 import { searchPublished } from '../posts/post-queries';
 import { summaryJson } from '../posts/posts.handlers';
@@ -59,6 +60,6 @@ export function searchRoutes({ posts, now }: SearchDeps): Router {
   };
 
   const router = Router();
-  router.get('/', search);
+  router.get('/', [publicRoute], search);
   return router;
 }

@@ -2,6 +2,7 @@ import { type RequestHandler, Router } from 'express';
 import type { Clock } from '../clock';
 import { NotFoundError } from '../http/errors';
 import { wantsJson } from '../http/negotiate';
+import { publicRoute } from '../http/route-access';
 import type { PostModel } from '../posts/post.model';
 import { listPublished } from '../posts/post-queries';
 import { summaryJson } from '../posts/posts.handlers';
@@ -44,6 +45,6 @@ export function tagsRoutes({ posts, now }: TagsDeps): Router {
   };
 
   const router = Router();
-  router.get('/:tag', show);
+  router.get('/:tag', [publicRoute], show);
   return router;
 }

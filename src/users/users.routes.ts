@@ -2,6 +2,7 @@ import { type RequestHandler, Router } from 'express';
 import type { Clock } from '../clock';
 import { NotFoundError } from '../http/errors';
 import { wantsJson } from '../http/negotiate';
+import { publicRoute } from '../http/route-access';
 import type { PostModel } from '../posts/post.model';
 import { countPublished, listPublished, PAGE_SIZE } from '../posts/post-queries';
 import { parsePage } from '../posts/posts.schemas';
@@ -58,6 +59,6 @@ export function usersRoutes({ users, posts, now }: UsersDeps): Router {
   };
 
   const router = Router();
-  router.get('/:username', show);
+  router.get('/:username', [publicRoute], show);
   return router;
 }
