@@ -1,4 +1,4 @@
-import { type Request, type RequestHandler, Router } from 'express';
+import { type RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { checkCurrentPassword } from '../account/current-password';
@@ -7,7 +7,7 @@ import type { Clock } from '../clock';
 import type { Config } from '../config';
 import { exportEverything, type PersonalDataRegistry } from '../db/personal-data';
 import { FormError } from '../http/errors';
-import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
 import { publicRoute } from '../http/route-access';
 import { parseForm } from '../http/validate';
 import type { Mailer } from '../mail/mailer';
@@ -17,6 +17,7 @@ import type { AuthThrottle } from '../security/login-throttle';
 import type { PasswordVerifier } from '../security/passwords';
 import { signedInRouter } from '../security/signed-in-router';
 import { EVENT_TEXT, eventContext, type SecurityLog } from '../security-log/security-log';
+import { currentUser } from '../session/current-user';
 import type { SessionStore } from '../session/session-store';
 import { markThisDevice } from '../session/sessions.personal-data';
 import type { AccountTokens } from '../users/account-tokens';
@@ -37,12 +38,6 @@ export interface AccountSecurityDeps {
   /** requireSudo, configured (account/sudo.ts). */
   readonly sudo: RequestHandler;
   readonly personalData: PersonalDataRegistry;
-}
-
-function currentUser(req: Request) {
-  const user = req.session.user;
-  if (!user) throw new Error('isAuthenticated must guard this route');
-  return user;
 }
 
 const pageSchema = z.coerce.number().int().min(1).max(10_000).catch(1);
@@ -73,11 +68,10 @@ export function accountSecurityRoutes(deps: AccountSecurityDeps): Router {
       newDevice: e.details?.newDevice === true,
       details: e.details ?? {},
     }));
-    if (wantsJson(req)) {
-      res.json({ events: items, page, hasMore });
-      return;
-    }
-    res.render('account/security', { title: 'Security log', events: items, page, hasMore, now: now() });
+    respond(req, res, {
+      json: () => ({ events: items, page, hasMore }),
+      html: { view: 'account/security', locals: { title: 'Security log', events: items, page, hasMore, now: now() } },
+    });
   };
 
   /**
@@ -114,11 +108,10 @@ export function accountSecurityRoutes(deps: AccountSecurityDeps): Router {
     // This session was ended with all the others; expire its cookie too.
     const { cookieName, cookieSecure } = config.session;
     res.clearCookie(cookieName, { path: '/', httpOnly: true, sameSite: 'lax', secure: cookieSecure });
-    if (wantsJson(req)) {
-      res.json({ message: 'Account closed', purgeAfter });
-      return;
-    }
-    res.render('account/deleted', { title: 'Your account is closed', purgeAfter, currentUser: null });
+    respond(req, res, {
+      json: () => ({ message: 'Account closed', purgeAfter }),
+      html: { view: 'account/deleted', locals: { title: 'Your account is closed', purgeAfter, currentUser: null } },
+    });
   };
 
   const showRestore: RequestHandler = async (req, res) => {
@@ -132,11 +125,10 @@ export function accountSecurityRoutes(deps: AccountSecurityDeps): Router {
     if (!used.ok) return renderLinkProblem(req, res, used.problem, 'undo-delete');
     const restored = await deletion.cancel(used.record.userId, eventContext(req));
     if (!restored) return renderLinkProblem(req, res, 'expired', 'undo-delete');
-    if (wantsJson(req)) {
-      res.json({ message: 'Account restored' });
-      return;
-    }
-    res.render('account/restored', { title: 'Your account is back' });
+    respond(req, res, {
+      json: () => ({ message: 'Account restored' }),
+      html: { view: 'account/restored', locals: { title: 'Your account is back' } },
+    });
   };
 
   const showNotMe: RequestHandler = async (req, res) => {
@@ -160,11 +152,10 @@ export function accountSecurityRoutes(deps: AccountSecurityDeps): Router {
       await mailResetLink({ config, tokens, mailer }, { ...user, email: user.email });
       await securityLog.record(userId, 'reset_requested', eventContext(req));
     }
-    if (wantsJson(req)) {
-      res.json({ message: 'Signed out', sessionEnded: ended });
-      return;
-    }
-    res.render('account/not-me-done', { title: 'That browser is signed out', sessionEnded: ended });
+    respond(req, res, {
+      json: () => ({ message: 'Signed out', sessionEnded: ended }),
+      html: { view: 'account/not-me-done', locals: { title: 'That browser is signed out', sessionEnded: ended } },
+    });
   };
 
   // The links from mail work for whoever holds them, signed in or not (often on another device).

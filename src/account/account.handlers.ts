@@ -7,10 +7,12 @@ import { describeDevice } from '../http/describe-device';
 import { FormError, NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
 import { parseForm } from '../http/validate';
 import type { AuthThrottle } from '../security/login-throttle';
 import type { PasswordVerifier } from '../security/passwords';
 import { eventContext, type SecurityLog } from '../security-log/security-log';
+import { currentUser } from '../session/current-user';
 import type { SessionStore } from '../session/session-store';
 import { setPassword } from '../users/credentials';
 import type { UserModel } from '../users/user.model';
@@ -30,13 +32,6 @@ export interface AccountDeps {
   readonly securityLog: SecurityLog;
   /** requireSudo, configured (sudo.ts). */
   readonly sudo: RequestHandler;
-}
-
-/** isAuthenticated runs first on every account route; this narrows the type for the handlers. */
-function currentUser(req: Parameters<RequestHandler>[0]) {
-  const user = req.session.user;
-  if (!user) throw new Error('isAuthenticated must guard account routes');
-  return user;
 }
 
 export function accountHandlers({
@@ -62,11 +57,10 @@ export function accountHandlers({
       remember: s.remember,
       current: s.sessionId === req.sessionID,
     }));
-    if (wantsJson(req)) {
-      res.json({ sessions: items, views });
-      return;
-    }
-    res.render('account/sessions', { title: 'Devices', sessions: items, views, now: now() });
+    respond(req, res, {
+      json: () => ({ sessions: items, views }),
+      html: { view: 'account/sessions', locals: { title: 'Devices', sessions: items, views, now: now() } },
+    });
   };
 
   const revokeOne: RequestHandler = async (req, res) => {

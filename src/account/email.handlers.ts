@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { FormError, NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
 import { parseForm } from '../http/validate';
 import type { Mailer } from '../mail/mailer';
 import { maskEmail } from '../mail/mask-email';
@@ -10,6 +11,7 @@ import { renderLinkProblem } from '../recovery/link-problem';
 import type { AuthThrottle } from '../security/login-throttle';
 import type { PasswordVerifier } from '../security/passwords';
 import { eventContext, type SecurityLog } from '../security-log/security-log';
+import { currentUser } from '../session/current-user';
 import { type AccountTokens, credentialsVersionOf } from '../users/account-tokens';
 import { changeEmailSchema } from '../users/email.schemas';
 import type { EmailAddresses } from '../users/email.service';
@@ -28,12 +30,6 @@ export interface EmailDeps {
 }
 
 const TITLE = 'Email address';
-
-function signedInUser(req: Request) {
-  const user = req.session.user;
-  if (!user) throw new Error('isAuthenticated must guard this route');
-  return user;
-}
 
 export function emailHandlers({
   users,
@@ -59,16 +55,15 @@ export function emailHandlers({
   }
 
   const showEmail: RequestHandler = async (req, res) => {
-    const state = await addressState(signedInUser(req).id);
-    if (wantsJson(req)) {
-      res.json({ email: state.email, emailVerified: state.verified, pendingEmail: state.pending });
-      return;
-    }
-    res.render('account/email', { title: TITLE, ...state, mailEnabled: mailer.enabled });
+    const state = await addressState(currentUser(req).id);
+    respond(req, res, {
+      json: () => ({ email: state.email, emailVerified: state.verified, pendingEmail: state.pending }),
+      html: { view: 'account/email', locals: { title: TITLE, ...state, mailEnabled: mailer.enabled } },
+    });
   };
 
   const changeEmail: RequestHandler = async (req, res) => {
-    const user = signedInUser(req);
+    const user = currentUser(req);
     const state = await addressState(user.id);
     const form = { view: 'account/email', locals: { title: TITLE, ...state, mailEnabled: mailer.enabled } };
     const input = parseForm(changeEmailSchema, req.body, form);
@@ -113,22 +108,21 @@ export function emailHandlers({
     res.set('Cache-Control', 'no-store');
     const found = await addresses.check(token);
     if (!found.ok) return renderLinkProblem(req, res, found.problem, 'verify');
-    if (wantsJson(req)) {
-      res.json({ email: found.email });
-      return;
-    }
-    res.render('account/email-verify', { title: 'Confirm your address', email: found.email, token });
+    respond(req, res, {
+      json: () => ({ email: found.email }),
+      html: { view: 'account/email-verify', locals: { title: 'Confirm your address', email: found.email, token } },
+    });
   };
 
   const verify: RequestHandler = async (req, res) => {
     const result = await addresses.confirm(String(req.params.token));
     if (!result.ok && result.problem !== 'taken') return renderLinkProblem(req, res, result.problem, 'verify');
     if (!result.ok) {
-      if (wantsJson(req)) {
-        res.status(409).json({ error: 'This address is already confirmed for another account' });
-        return;
-      }
-      res.status(409).render('account/email-verified', { title: 'Address not confirmed', taken: true });
+      respond(req, res, {
+        status: 409,
+        json: () => ({ error: 'This address is already confirmed for another account' }),
+        html: { view: 'account/email-verified', locals: { title: 'Address not confirmed', taken: true } },
+      });
       return;
     }
     (req.log ?? logger).info({ event: 'email_verified', userId: result.userId, ip: req.ip }, 'address confirmed');

@@ -62,9 +62,3 @@ export async function factorChanged(
     },
   });
 }
-
-export function signedInUser(req: Request) {
-  const user = req.session.user;
-  if (!user) throw new Error('isAuthenticated must guard this route');
-  return user;
-}

@@ -19,7 +19,8 @@ import { parseForm } from '../http/validate';
 import { rotateCsrfToken } from '../security/csrf';
 import { isAuthenticated } from '../security/is-authenticated';
 import { eventContext } from '../security-log/security-log';
-import { type FactorDeps, factorChanged, signedInUser } from './factors.deps';
+import { currentUser } from '../session/current-user';
+import { type FactorDeps, factorChanged } from './factors.deps';
 import type { PasskeyRecord } from './factors.store';
 import {
   authenticationResponseSchema,
@@ -80,7 +81,7 @@ export function passkeyAccountRoutes(deps: FactorDeps): Router {
   }
 
   const show: RequestHandler = async (req, res) => {
-    const passkeys = await listFor(signedInUser(req).id);
+    const passkeys = await listFor(currentUser(req).id);
     if (wantsJson(req)) {
       res.json({ passkeys });
       return;
@@ -93,7 +94,7 @@ export function passkeyAccountRoutes(deps: FactorDeps): Router {
    * add the key, so with REAUTH_MINUTES=0 one confirmation covers one passkey.
    */
   const registrationOptions: RequestHandler = async (req, res) => {
-    const user = signedInUser(req);
+    const user = currentUser(req);
     const existing = await factors.listPasskeys(user.id);
     const options = await generateRegistrationOptions({
       rpName: rp.rpName,
@@ -111,7 +112,7 @@ export function passkeyAccountRoutes(deps: FactorDeps): Router {
   };
 
   const add: RequestHandler = async (req, res) => {
-    const user = signedInUser(req);
+    const user = currentUser(req);
     const challenge = takeChallenge(req, 'register', now());
     if (!challenge || challenge.userId !== user.id) {
       throw new HttpError(409, 'Passkey setup expired: start again');
@@ -158,7 +159,7 @@ export function passkeyAccountRoutes(deps: FactorDeps): Router {
   };
 
   const rename: RequestHandler = async (req, res) => {
-    const user = signedInUser(req);
+    const user = currentUser(req);
     const passkeys = await listFor(user.id);
     const form = {
       view: 'account/passkeys',
@@ -175,7 +176,7 @@ export function passkeyAccountRoutes(deps: FactorDeps): Router {
   };
 
   const remove: RequestHandler = async (req, res) => {
-    const user = signedInUser(req);
+    const user = currentUser(req);
     const removed = await factors.removePasskey(user.id, String(req.params.credentialId));
     if (!removed) throw new NotFoundError();
     await factorChanged(deps, req, user.id, 'passkey_removed', { passkey: removed.name });

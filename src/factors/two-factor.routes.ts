@@ -10,9 +10,10 @@ import { safeNextPath } from '../http/safe-redirect';
 import { parseForm } from '../http/validate';
 import { isAuthenticated } from '../security/is-authenticated';
 import { eventContext } from '../security-log/security-log';
+import { currentUser } from '../session/current-user';
 import { hasSessionData } from '../session/session-ops';
 import { checkSecondFactor } from './check-second-factor';
-import { type FactorDeps, factorChanged, signedInUser } from './factors.deps';
+import { type FactorDeps, factorChanged } from './factors.deps';
 import { newRecoveryCodes } from './factors.store';
 import { groupSecret, matchTotp, newTotpSecret, otpauthUri, qrDataUrl } from './totp';
 
@@ -45,7 +46,7 @@ export function twoFactorAccountRoutes(deps: FactorDeps): Router {
   }
 
   async function pageLocals(req: Request): Promise<Record<string, unknown>> {
-    const user = signedInUser(req);
+    const user = currentUser(req);
     const record = await factors.twoFactorOf(user.id);
     if (record) {
       return {
@@ -96,7 +97,7 @@ export function twoFactorAccountRoutes(deps: FactorDeps): Router {
   }
 
   const enable: RequestHandler = async (req, res) => {
-    const user = signedInUser(req);
+    const user = currentUser(req);
     const form = { view: 'account/two-factor', locals: await pageLocals(req) };
     if (form.locals.enabled) {
       flash(req, 'info', 'Authenticator codes are already on.');
@@ -128,7 +129,7 @@ export function twoFactorAccountRoutes(deps: FactorDeps): Router {
   };
 
   const disable: RequestHandler = async (req, res) => {
-    const user = signedInUser(req);
+    const user = currentUser(req);
     const form = { view: 'account/two-factor', locals: await pageLocals(req) };
     if (!form.locals.enabled) {
       res.redirect(303, '/account/two-factor');
@@ -156,7 +157,7 @@ export function twoFactorAccountRoutes(deps: FactorDeps): Router {
   };
 
   const regenerate: RequestHandler = async (req, res) => {
-    const user = signedInUser(req);
+    const user = currentUser(req);
     const codes = newRecoveryCodes();
     if (!(await factors.replaceRecoveryCodes(user.id, codes.stored))) {
       res.redirect(303, '/account/two-factor');

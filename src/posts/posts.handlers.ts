@@ -3,7 +3,9 @@ import type { Clock } from '../clock';
 import { NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
 import { parseForm } from '../http/validate';
+import { currentUser } from '../session/current-user';
 import type { CommentModel } from './comments/comment.model';
 import { loadedPost } from './loaded-post';
 import type { PostModel } from './post.model';
@@ -35,15 +37,17 @@ export function postsHandlers({ posts, comments, now }: PostsDeps) {
   const list: RequestHandler = async (req, res) => {
     const page = parsePage(req.query.page);
     const { items, hasNext } = await listPublished(posts, new Date(now()), page);
-    if (wantsJson(req)) {
-      res.json({ page, hasNext, posts: items.map(summaryJson) });
-      return;
-    }
-    res.render('posts/index', {
-      title: page === 1 ? 'Latest posts' : `Posts — page ${page}`,
-      posts: items,
-      page,
-      hasNext,
+    respond(req, res, {
+      json: () => ({ page, hasNext, posts: items.map(summaryJson) }),
+      html: {
+        view: 'posts/index',
+        locals: {
+          title: page === 1 ? 'Latest posts' : `Posts — page ${page}`,
+          posts: items,
+          page,
+          hasNext,
+        },
+      },
     });
   };
 
@@ -54,8 +58,7 @@ export function postsHandlers({ posts, comments, now }: PostsDeps) {
   const create: RequestHandler = async (req, res) => {
     const at = new Date(now());
     const input = parseForm(postSchema(at), req.body, { view: 'posts/new', locals: { title: 'New post' } });
-    const user = req.session.user;
-    if (!user) throw new Error('isAuthenticated must run before create');
+    const user = currentUser(req);
     const post = await posts.create({
       title: input.title,
       body: input.body,
@@ -84,8 +87,8 @@ export function postsHandlers({ posts, comments, now }: PostsDeps) {
       .sort({ createdAt: 1, _id: 1 })
       .limit(1_000)
       .lean();
-    if (wantsJson(req)) {
-      res.json({
+    respond(req, res, {
+      json: () => ({
         post: {
           id: String(post._id),
           title: post.title,
@@ -102,23 +105,20 @@ export function postsHandlers({ posts, comments, now }: PostsDeps) {
             createdAt: c.createdAt,
           })),
         },
-      });
-      return;
-    }
-    res.render('posts/show', { title: post.title, post, comments: thread, isPublic: isPublic(post, at) });
+      }),
+      html: { view: 'posts/show', locals: { title: post.title, post, comments: thread, isPublic: isPublic(post, at) } },
+    });
   };
 
   /** The signed-in author's drafts and scheduled posts. */
   const drafts: RequestHandler = async (req, res) => {
-    const user = req.session.user;
-    if (!user) throw new Error('isAuthenticated must run before drafts');
+    const user = currentUser(req);
     const at = new Date(now());
     const items = await unpublishedOf(posts, user.id, at);
-    if (wantsJson(req)) {
-      res.json({ posts: items.map((p) => ({ ...summaryJson(p), status: p.status })) });
-      return;
-    }
-    res.render('posts/drafts', { title: 'Drafts and scheduled posts', posts: items });
+    respond(req, res, {
+      json: () => ({ posts: items.map((p) => ({ ...summaryJson(p), status: p.status })) }),
+      html: { view: 'posts/drafts', locals: { title: 'Drafts and scheduled posts', posts: items } },
+    });
   };
 
   return { list, newForm, create, show, drafts };

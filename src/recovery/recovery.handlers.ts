@@ -4,6 +4,7 @@ import type { Clock } from '../clock';
 import type { Config } from '../config';
 import { publicLink } from '../http/links';
 import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
 import { parseForm } from '../http/validate';
 import type { Mailer } from '../mail/mailer';
 import type { MailThrottle } from '../security/mail-throttle';
@@ -47,11 +48,11 @@ export function recoveryHandlers({
   const forgotView = { title: 'Forgot your password?', mailEnabled: mailer.enabled, sent: false };
 
   function refuseUnavailable(req: Request, res: Response): void {
-    if (wantsJson(req)) {
-      res.status(503).json({ error: UNAVAILABLE });
-      return;
-    }
-    res.status(503).render('auth/forgot', { ...forgotView, mailEnabled: false });
+    respond(req, res, {
+      status: 503,
+      json: () => ({ error: UNAVAILABLE }),
+      html: { view: 'auth/forgot', locals: { ...forgotView, mailEnabled: false } },
+    });
   }
 
   /**
@@ -111,11 +112,10 @@ export function recoveryHandlers({
     res.set('Cache-Control', 'no-store');
     const usable = await usableReset(token);
     if (!usable.ok) return renderLinkProblem(req, res, usable.problem, 'reset');
-    if (wantsJson(req)) {
-      res.json({ username: usable.username });
-      return;
-    }
-    res.render('auth/reset', { title: 'Choose a new password', token, username: usable.username });
+    respond(req, res, {
+      json: () => ({ username: usable.username }),
+      html: { view: 'auth/reset', locals: { title: 'Choose a new password', token, username: usable.username } },
+    });
   };
 
   const reset: RequestHandler = async (req, res) => {

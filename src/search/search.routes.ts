@@ -1,7 +1,7 @@
 import { type RequestHandler, Router } from 'express';
 import type { Clock } from '../clock';
 import { BadRequestError } from '../http/errors';
-import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
 import { publicRoute } from '../http/route-access';
 import type { PostModel } from '../posts/post.model';
 import { searchPublished } from '../posts/post-queries';
@@ -28,34 +28,39 @@ export function searchRoutes({ posts, now }: SearchDeps): Router {
     const page = parsePage(req.query.page);
     if (q.length > QUERY_MAX) {
       const message = `Keep the search to ${QUERY_MAX} characters`;
-      if (wantsJson(req)) {
-        res.status(400).json({ error: message, fields: { q: message } });
-        return;
-      }
-      res.status(400).render('search/index', {
-        title: 'Search',
-        q: '',
-        results: null,
-        page: 1,
-        hasNext: false,
-        values: { q: q.slice(0, QUERY_MAX) },
-        errors: { q: message },
+      respond(req, res, {
+        status: 400,
+        json: () => ({ error: message, fields: { q: message } }),
+        html: {
+          view: 'search/index',
+          locals: {
+            title: 'Search',
+            q: '',
+            results: null,
+            page: 1,
+            hasNext: false,
+            values: { q: q.slice(0, QUERY_MAX) },
+            errors: { q: message },
+          },
+        },
       });
       return;
     }
     const found = q ? await searchPublished(posts, q, new Date(now()), page) : null;
-    if (wantsJson(req)) {
-      res.json({ q, page, hasNext: found?.hasNext ?? false, posts: (found?.items ?? []).map(summaryJson) });
-      return;
-    }
-    res.render('search/index', {
-      title: q ? `Search: ${q}` : 'Search',
-      q,
-      results: found?.items ?? null,
-      page,
-      hasNext: found?.hasNext ?? false,
-      values: { q },
-      basePath: `/search?q=${encodeURIComponent(q)}`,
+    respond(req, res, {
+      json: () => ({ q, page, hasNext: found?.hasNext ?? false, posts: (found?.items ?? []).map(summaryJson) }),
+      html: {
+        view: 'search/index',
+        locals: {
+          title: q ? `Search: ${q}` : 'Search',
+          q,
+          results: found?.items ?? null,
+          page,
+          hasNext: found?.hasNext ?? false,
+          values: { q },
+          basePath: `/search?q=${encodeURIComponent(q)}`,
+        },
+      },
     });
   };
 

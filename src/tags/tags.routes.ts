@@ -1,7 +1,7 @@
 import { type RequestHandler, Router } from 'express';
 import type { Clock } from '../clock';
 import { NotFoundError } from '../http/errors';
-import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
 import { publicRoute } from '../http/route-access';
 import type { PostModel } from '../posts/post.model';
 import { listPublished } from '../posts/post-queries';
@@ -29,18 +29,20 @@ export function tagsRoutes({ posts, now }: TagsDeps): Router {
     }
     const page = parsePage(req.query.page);
     const { items, hasNext } = await listPublished(posts, new Date(now()), page, { tags: tag });
-    if (wantsJson(req)) {
-      res.json({ tag, page, hasNext, posts: items.map(summaryJson) });
-      return;
-    }
-    res.render('tags/show', {
-      title: `Posts tagged ${tag}`,
-      tag,
-      posts: items,
-      page,
-      hasNext,
-      basePath: `/tags/${tag}`,
-      feed: { href: `/tags/${tag}/feed.xml`, title: `Posts tagged ${tag}` },
+    respond(req, res, {
+      json: () => ({ tag, page, hasNext, posts: items.map(summaryJson) }),
+      html: {
+        view: 'tags/show',
+        locals: {
+          title: `Posts tagged ${tag}`,
+          tag,
+          posts: items,
+          page,
+          hasNext,
+          basePath: `/tags/${tag}`,
+          feed: { href: `/tags/${tag}/feed.xml`, title: `Posts tagged ${tag}` },
+        },
+      },
     });
   };
 

@@ -1,7 +1,7 @@
 import { type RequestHandler, Router } from 'express';
 import type { Clock } from '../clock';
 import { NotFoundError } from '../http/errors';
-import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
 import { publicRoute } from '../http/route-access';
 import type { PostModel } from '../posts/post.model';
 import { countPublished, listPublished, PAGE_SIZE } from '../posts/post-queries';
@@ -37,24 +37,26 @@ export function usersRoutes({ users, posts, now }: UsersDeps): Router {
       countPublished(posts, at, { authorId: author._id }),
     ]);
     const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE));
-    if (wantsJson(req)) {
-      res.json({
+    respond(req, res, {
+      json: () => ({
         author: author.username,
         page,
         pageCount,
         posts: items.map((p) => ({ id: String(p._id), title: p.title })),
-      });
-      return;
-    }
-    res.render('users/show', {
-      title: `Posts by ${author.username}`,
-      author,
-      posts: items,
-      total,
-      page,
-      pageCount,
-      basePath: `/users/${author.username}`,
-      feed: { href: `/users/${author.username}/feed.xml`, title: `Posts by ${author.username}` },
+      }),
+      html: {
+        view: 'users/show',
+        locals: {
+          title: `Posts by ${author.username}`,
+          author,
+          posts: items,
+          total,
+          page,
+          pageCount,
+          basePath: `/users/${author.username}`,
+          feed: { href: `/users/${author.username}/feed.xml`, title: `Posts by ${author.username}` },
+        },
+      },
     });
   };
 

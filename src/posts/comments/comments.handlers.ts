@@ -6,6 +6,7 @@ import { ForbiddenError, FormError, NotFoundError } from '../../http/errors';
 import { flash } from '../../http/flash';
 import { wantsJson } from '../../http/negotiate';
 import { parseForm } from '../../http/validate';
+import { currentUser } from '../../session/current-user';
 import { loadedPost } from '../loaded-post';
 import type { PostModel } from '../post.model';
 import { isPublic, publishedFilter } from '../post-queries';
@@ -49,8 +50,7 @@ export function commentsHandlers({ posts, comments, now }: CommentsDeps) {
     const post = loadedPost(res);
     const at = new Date(now());
     if (!isPublic(post, at)) throw new NotFoundError('No such post');
-    const user = req.session.user;
-    if (!user) throw new Error('isAuthenticated must run before commenting');
+    const user = currentUser(req);
     let input: z.output<typeof commentSchema>;
     try {
       input = parseForm(commentSchema, req.body, { view: 'posts/show' });
