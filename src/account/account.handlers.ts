@@ -1,5 +1,4 @@
 import type { RequestHandler } from 'express';
-import type { Logger } from 'pino';
 import { signIn } from '../auth/sign-in';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
@@ -11,7 +10,8 @@ import { respond } from '../http/respond';
 import { parseForm } from '../http/validate';
 import type { AuthThrottle } from '../security/login-throttle';
 import type { PasswordVerifier } from '../security/passwords';
-import { eventContext, type SecurityLog } from '../security-log/security-log';
+import { audit } from '../security-log/audit';
+import type { SecurityLog } from '../security-log/security-log';
 import { currentUser } from '../session/current-user';
 import type { SessionStore } from '../session/session-store';
 import { setPassword } from '../users/credentials';
@@ -26,7 +26,6 @@ export interface AccountDeps {
   readonly sessions: SessionStore;
   readonly pageViews: PageViews;
   readonly verifyPassword: PasswordVerifier;
-  readonly logger: Logger;
   readonly now: Clock;
   readonly throttle: AuthThrottle;
   readonly securityLog: SecurityLog;
@@ -40,7 +39,6 @@ export function accountHandlers({
   sessions,
   pageViews,
   verifyPassword,
-  logger,
   now,
   throttle,
   securityLog,
@@ -70,8 +68,11 @@ export function accountHandlers({
       throw new NotFoundError('That is this session: use “Log out” to end it');
     }
     if (!(await sessions.endOne(user.id, publicId, 'revoked'))) throw new NotFoundError('No such session');
-    await securityLog.record(user.id, 'session_revoked', eventContext(req));
-    (req.log ?? logger).info({ event: 'session_revoked', username: user.username, ip: req.ip }, 'session revoked');
+    await audit(req, securityLog, {
+      userId: user.id,
+      type: 'session_revoked',
+      line: { fields: { username: user.username }, message: 'session revoked' },
+    });
     if (wantsJson(req)) {
       res.json({ message: 'Signed out' });
       return;
@@ -83,11 +84,12 @@ export function accountHandlers({
   const revokeOthers: RequestHandler = async (req, res) => {
     const user = currentUser(req);
     const count = await sessions.endAllForUser(user.id, 'revoked', req.sessionID);
-    await securityLog.record(user.id, 'sessions_revoked', eventContext(req), { count });
-    (req.log ?? logger).info(
-      { event: 'sessions_revoked', username: user.username, ip: req.ip, count },
-      'other sessions revoked',
-    );
+    await audit(req, securityLog, {
+      userId: user.id,
+      type: 'sessions_revoked',
+      details: { count },
+      line: { fields: { username: user.username, count }, message: 'other sessions revoked' },
+    });
     if (wantsJson(req)) {
       res.json({ message: 'Signed out', count });
       return;
@@ -124,11 +126,12 @@ export function accountHandlers({
       rememberMeMs: config.session.rememberMeMs,
       now: now(),
     });
-    await securityLog.record(user.id, 'password_changed', eventContext(req), { sessionsEnded: ended });
-    (req.log ?? logger).info(
-      { event: 'password_changed', username: user.username, ip: req.ip, sessionsEnded: ended },
-      'password changed',
-    );
+    await audit(req, securityLog, {
+      userId: user.id,
+      type: 'password_changed',
+      details: { sessionsEnded: ended },
+      line: { fields: { username: user.username, sessionsEnded: ended }, message: 'password changed' },
+    });
     if (wantsJson(req)) {
       res.json({ message: 'Password changed' });
       return;

@@ -1,5 +1,4 @@
 import type { Request, RequestHandler, Response } from 'express';
-import type { Logger } from 'pino';
 import { FormError, NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
@@ -10,7 +9,8 @@ import { maskEmail } from '../mail/mask-email';
 import { renderLinkProblem } from '../recovery/link-problem';
 import type { AuthThrottle } from '../security/login-throttle';
 import type { PasswordVerifier } from '../security/passwords';
-import { eventContext, type SecurityLog } from '../security-log/security-log';
+import { audit } from '../security-log/audit';
+import type { SecurityLog } from '../security-log/security-log';
 import { currentUser } from '../session/current-user';
 import { type AccountTokens, credentialsVersionOf } from '../users/account-tokens';
 import { changeEmailSchema } from '../users/email.schemas';
@@ -25,22 +25,12 @@ export interface EmailDeps {
   readonly mailer: Mailer;
   readonly verifyPassword: PasswordVerifier;
   readonly throttle: AuthThrottle;
-  readonly logger: Logger;
   readonly securityLog: SecurityLog;
 }
 
 const TITLE = 'Email address';
 
-export function emailHandlers({
-  users,
-  addresses,
-  tokens,
-  mailer,
-  verifyPassword,
-  throttle,
-  logger,
-  securityLog,
-}: EmailDeps) {
+export function emailHandlers({ users, addresses, tokens, mailer, verifyPassword, throttle, securityLog }: EmailDeps) {
   /** What the page shows: the address, whether it recovers the account, and one waiting for confirmation. */
   async function addressState(userId: string) {
     const [record, pending] = await Promise.all([
@@ -94,9 +84,11 @@ export function emailHandlers({
       req.ip,
       previousVerified,
     );
-    (req.log ?? logger).info({ event: 'email_change_requested', userId: user.id, ip: req.ip }, 'address change');
-    await securityLog.record(user.id, previousVerified ? 'email_changed' : 'email_added', eventContext(req), {
-      address: maskEmail(input.email),
+    await audit(req, securityLog, {
+      userId: user.id,
+      type: previousVerified ? 'email_changed' : 'email_added',
+      details: { address: maskEmail(input.email) },
+      line: { event: 'email_change_requested', fields: { userId: user.id }, message: 'address change' },
     });
     const keep = previousVerified ? ` Until you confirm it, ${previousVerified} stays your recovery address.` : '';
     return answer(req, res, 202, 'success', `We sent a confirmation link to ${input.email}.${keep}`, input.email);
@@ -125,8 +117,12 @@ export function emailHandlers({
       });
       return;
     }
-    (req.log ?? logger).info({ event: 'email_verified', userId: result.userId, ip: req.ip }, 'address confirmed');
-    await securityLog.record(result.userId, 'email_verified', eventContext(req), { address: maskEmail(result.email) });
+    await audit(req, securityLog, {
+      userId: result.userId,
+      type: 'email_verified',
+      details: { address: maskEmail(result.email) },
+      line: { fields: { userId: result.userId }, message: 'address confirmed' },
+    });
     if (wantsJson(req)) {
       res.json({ message: 'Address confirmed', email: result.email });
       return;

@@ -1,5 +1,4 @@
 import type { RequestHandler } from 'express';
-import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import { NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
@@ -15,7 +14,6 @@ import { datetimeLocal, postSchema } from './posts.schemas';
 export interface PostEditingDeps {
   readonly posts: PostModel;
   readonly comments: CommentModel;
-  readonly logger: Logger;
   readonly now: Clock;
 }
 
@@ -36,7 +34,7 @@ function formValues(post: LoadedPost, at: Date) {
  * edit racing a delete either lands before it (and is deleted with the post) or finds nothing and answers
  * 404: never a 5xx, never a post brought back or half-updated.
  */
-export function postEditingHandlers({ posts, comments, logger, now }: PostEditingDeps) {
+export function postEditingHandlers({ posts, comments, now }: PostEditingDeps) {
   const editForm: RequestHandler = (_req, res) => {
     const post = loadedPost(res);
     res.render('posts/edit', {
@@ -75,7 +73,7 @@ export function postEditingHandlers({ posts, comments, logger, now }: PostEditin
       )
       .lean();
     if (!updated) throw new NotFoundError('This post has just been deleted');
-    (req.log ?? logger).info(
+    req.log.info(
       { event: 'post_updated', postId: String(post._id), username: req.session.user?.username },
       'post updated',
     );
@@ -100,7 +98,7 @@ export function postEditingHandlers({ posts, comments, logger, now }: PostEditin
     if (deletedCount === 0) throw new NotFoundError('This post has already been deleted');
     // Its comments go with it (a comment that lands meanwhile removes itself: comments.handlers.ts).
     await comments.deleteMany({ postId: post._id });
-    (req.log ?? logger).info(
+    req.log.info(
       { event: 'post_deleted', postId: String(post._id), username: req.session.user?.username },
       'post deleted',
     );

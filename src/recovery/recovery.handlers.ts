@@ -150,7 +150,7 @@ export function recoveryHandlers({
         forgotUrl: publicLink(config.publicUrl, '/auth/forgot'),
       },
     });
-    (req.log ?? logger).info({ event: 'password_reset', userId, ip: req.ip, sessionsEnded }, 'password reset');
+    req.log.info({ event: 'password_reset', userId, ip: req.ip, sessionsEnded }, 'password reset');
     if (wantsJson(req)) {
       res.json({ message: 'Password changed', sessionsEnded });
       return;
