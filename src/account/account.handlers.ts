@@ -5,7 +5,6 @@ import type { Config } from '../config';
 import { describeDevice } from '../http/describe-device';
 import { FormError, NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
-import { wantsJson } from '../http/negotiate';
 import { respond } from '../http/respond';
 import { parseForm } from '../http/validate';
 import type { AuthThrottle } from '../security/login-throttle';
@@ -73,12 +72,13 @@ export function accountHandlers({
       type: 'session_revoked',
       line: { fields: { username: user.username }, message: 'session revoked' },
     });
-    if (wantsJson(req)) {
-      res.json({ message: 'Signed out' });
-      return;
-    }
-    flash(req, 'success', 'That device has been signed out.');
-    res.redirect(303, '/account/sessions');
+    respond(req, res, {
+      json: () => ({ message: 'Signed out' }),
+      html: () => {
+        flash(req, 'success', 'That device has been signed out.');
+        res.redirect(303, '/account/sessions');
+      },
+    });
   };
 
   const revokeOthers: RequestHandler = async (req, res) => {
@@ -90,16 +90,17 @@ export function accountHandlers({
       details: { count },
       line: { fields: { username: user.username, count }, message: 'other sessions revoked' },
     });
-    if (wantsJson(req)) {
-      res.json({ message: 'Signed out', count });
-      return;
-    }
-    flash(
-      req,
-      'success',
-      count === 1 ? 'One other device has been signed out.' : `${count} other devices have been signed out.`,
-    );
-    res.redirect(303, '/account/sessions');
+    respond(req, res, {
+      json: () => ({ message: 'Signed out', count }),
+      html: () => {
+        flash(
+          req,
+          'success',
+          count === 1 ? 'One other device has been signed out.' : `${count} other devices have been signed out.`,
+        );
+        res.redirect(303, '/account/sessions');
+      },
+    });
   };
 
   const showPassword: RequestHandler = (_req, res) => {
@@ -132,12 +133,13 @@ export function accountHandlers({
       details: { sessionsEnded: ended },
       line: { fields: { username: user.username, sessionsEnded: ended }, message: 'password changed' },
     });
-    if (wantsJson(req)) {
-      res.json({ message: 'Password changed' });
-      return;
-    }
-    flash(req, 'success', 'Your password has been changed. Every other device has been signed out.');
-    res.redirect(303, '/account/sessions');
+    respond(req, res, {
+      json: () => ({ message: 'Password changed' }),
+      html: () => {
+        flash(req, 'success', 'Your password has been changed. Every other device has been signed out.');
+        res.redirect(303, '/account/sessions');
+      },
+    });
   };
 
   return { listSessions, revokeOne, revokeOthers, showPassword, changePassword };

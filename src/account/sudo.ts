@@ -4,6 +4,7 @@ import type { Clock } from '../clock';
 import { FormError, HttpError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
 import { safeNextPath } from '../http/safe-redirect';
 import { parseForm } from '../http/validate';
 import type { AuthThrottle } from '../security/login-throttle';
@@ -85,12 +86,13 @@ export function sudoHandlers({ users, verifyPassword, throttle, securityLog, rea
       if (reauthMs === 0) req.session.auth.sudoGrant = { at: t };
     }
     await securityLog.record(user.id, 'reauthenticated', eventContext(req));
-    if (wantsJson(req)) {
-      res.json({ message: 'Confirmed' });
-      return;
-    }
-    flash(req, 'success', 'Thank you. You can go on.');
-    res.redirect(303, safeNextPath(input.next, '/account/sessions'));
+    respond(req, res, {
+      json: () => ({ message: 'Confirmed' }),
+      html: () => {
+        flash(req, 'success', 'Thank you. You can go on.');
+        res.redirect(303, safeNextPath(input.next, '/account/sessions'));
+      },
+    });
   };
 
   return { show, confirm };

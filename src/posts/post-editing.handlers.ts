@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import type { Clock } from '../clock';
 import { NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
-import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
 import { parseForm } from '../http/validate';
 import type { CommentModel } from './comments/comment.model';
 import { type LoadedPost, loadedPost } from './loaded-post';
@@ -77,12 +77,13 @@ export function postEditingHandlers({ posts, comments, now }: PostEditingDeps) {
       { event: 'post_updated', postId: String(post._id), username: req.session.user?.username },
       'post updated',
     );
-    if (wantsJson(req)) {
-      res.json({ post: { id: String(updated._id), title: updated.title, status: updated.status } });
-      return;
-    }
-    flash(req, 'success', `Your changes are saved. ${publishedMessage(updated.status, updated.publishedAt, at)}`);
-    res.redirect(303, `/posts/${String(updated._id)}`);
+    respond(req, res, {
+      json: () => ({ post: { id: String(updated._id), title: updated.title, status: updated.status } }),
+      html: () => {
+        flash(req, 'success', `Your changes are saved. ${publishedMessage(updated.status, updated.publishedAt, at)}`);
+        res.redirect(303, `/posts/${String(updated._id)}`);
+      },
+    });
   };
 
   /** A confirmation page, so deleting works without JavaScript and never happens on one stray click. */
@@ -102,12 +103,13 @@ export function postEditingHandlers({ posts, comments, now }: PostEditingDeps) {
       { event: 'post_deleted', postId: String(post._id), username: req.session.user?.username },
       'post deleted',
     );
-    if (wantsJson(req)) {
-      res.json({ message: 'Deleted' });
-      return;
-    }
-    flash(req, 'success', `“${post.title}” has been deleted.`);
-    res.redirect(303, '/posts');
+    respond(req, res, {
+      json: () => ({ message: 'Deleted' }),
+      html: () => {
+        flash(req, 'success', `“${post.title}” has been deleted.`);
+        res.redirect(303, '/posts');
+      },
+    });
   };
 
   return { editForm, update, confirmDelete, destroy };

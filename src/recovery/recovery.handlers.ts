@@ -151,11 +151,12 @@ export function recoveryHandlers({
       },
     });
     req.log.info({ event: 'password_reset', userId, ip: req.ip, sessionsEnded }, 'password reset');
-    if (wantsJson(req)) {
-      res.json({ message: 'Password changed', sessionsEnded });
-      return;
-    }
-    res.redirect(303, '/auth/reset/done');
+    respond(req, res, {
+      json: () => ({ message: 'Password changed', sessionsEnded }),
+      html: () => {
+        res.redirect(303, '/auth/reset/done');
+      },
+    });
   };
 
   const resetDone: RequestHandler = (_req, res) => {

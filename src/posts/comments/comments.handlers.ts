@@ -5,6 +5,7 @@ import type { Clock } from '../../clock';
 import { ForbiddenError, FormError, NotFoundError } from '../../http/errors';
 import { flash } from '../../http/flash';
 import { wantsJson } from '../../http/negotiate';
+import { respond } from '../../http/respond';
 import { parseForm } from '../../http/validate';
 import { currentUser } from '../../session/current-user';
 import { loadedPost } from '../loaded-post';
@@ -100,12 +101,13 @@ export function commentsHandlers({ posts, comments, now }: CommentsDeps) {
     const { deletedCount } = await comments.deleteOne({ _id: comment._id, postId: post._id });
     if (deletedCount === 0) throw new NotFoundError('This comment has already been deleted');
     await posts.updateOne({ _id: post._id, commentCount: { $gt: 0 } }, { $inc: { commentCount: -1 } });
-    if (wantsJson(req)) {
-      res.json({ message: 'Deleted' });
-      return;
-    }
-    flash(req, 'success', 'The comment is deleted.');
-    res.redirect(303, `/posts/${String(post._id)}#comments`);
+    respond(req, res, {
+      json: () => ({ message: 'Deleted' }),
+      html: () => {
+        flash(req, 'success', 'The comment is deleted.');
+        res.redirect(303, `/posts/${String(post._id)}#comments`);
+      },
+    });
   };
 
   return { create, destroy };
