@@ -8,6 +8,7 @@ import { connectMongo } from '../src/db/connect';
 import { prepareDatabase } from '../src/db/prepare-database';
 import { createLogger } from '../src/logger';
 import { DEFAULT_THROTTLE_LIMITS } from '../src/security/login-throttle';
+import { createServices } from '../src/services';
 import { SESSIONS_COLLECTION } from '../src/session/session-middleware';
 import { CommandLog, withCommandMonitoring } from './mongo-commands';
 import { BENCH_DB_ENV, type CallMessage, type Calls, type ServerMessage, type WindowStats } from './protocol';
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
 
   const logger = createLogger(config);
   const connection = await connectMongo(withCommandMonitoring(config.mongodbUri), { dbName });
-  await prepareDatabase(connection);
+  await prepareDatabase(createServices({ config, connection, logger }).personalData);
   const commands = new CommandLog(connection.getClient(), { keep: false });
   // Seeding writes 1,000 posts as one user and the create-post scenario posts under load: per-user limits
   // far above that, so every request still pays for the limiter's atomic consume but none is refused.

@@ -2,19 +2,17 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import type { Logger } from 'pino';
-import { PageViews } from './account/page-views';
-import { type AccountDeletion, schedulePurges } from './account-deletion/account-deletion';
+import { schedulePurges } from './account-deletion/account-deletion';
 import { createApp } from './app';
 import { type Config, ConfigError, loadConfig } from './config';
 import { connectMongo, logConnectionChanges } from './db/connect';
 import { type EmbeddedMongo, startEmbeddedMongo } from './db/embedded-mongo';
 import { prepareDatabase } from './db/prepare-database';
-import { seedDemoContent } from './db/seed-demo';
 import { loadDevSecret } from './dev/dev-secret';
+import { seedDemoContent } from './dev/seed-demo';
 import { createLogger } from './logger';
-import { createMailer } from './mail/transports';
 import { projectRoot } from './paths';
-import type { SiteSettings } from './site-settings/site-settings';
+import { createServices } from './services';
 
 /** The process: configuration, MongoDB, the HTTP server, and an orderly shutdown. */
 
@@ -69,22 +67,23 @@ async function main(): Promise<void> {
     throw new Error(`cannot connect to MongoDB: ${err instanceof Error ? err.message : String(err)}`);
   });
   const stopLoggingConnection = logConnectionChanges(connection, logger);
-  await prepareDatabase(connection, { securityLogDays: config.securityLogDays });
+  // Every part built once; the app and the purge timer share them, and shutdown flushes and closes them.
+  const services = createServices({ config, connection, logger });
+  await prepareDatabase(services.personalData);
   if (embedded) await seedDemoContent(connection, config.bcryptCost, logger);
 
-  const mailer = createMailer(config, connection, logger);
-  const pageViews = new PageViews(connection, logger);
-  const app = createApp({ config, connection, logger, mailer, pageViews });
+  const { mailer, pageViews } = services;
+  const app = createApp(services);
   const server = app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info(`Folio is listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`);
   });
   // Closed accounts past their grace period: purged by whichever process gets there first.
-  const stopPurges = schedulePurges(app.get('deletion') as AccountDeletion, logger);
+  const stopPurges = schedulePurges(services.deletion, logger);
   // Site settings changed on another process reach this one's pages within seconds (site-settings.ts).
   // A failed refresh (MongoDB briefly away) keeps the last settings: a warning, not an error.
-  const stopSettingsRefresh = (app.get('siteSettings') as SiteSettings).startRefresh(5_000, (err) =>
+  const stopSettingsRefresh = services.siteSettings.startRefresh(5_000, (err) =>
     logger.warn({ err }, 'site settings refresh failed; keeping the last ones'),
   );
   server.on('error', (err) => {

@@ -1,33 +1,31 @@
-import type { Connection } from 'mongoose';
-import { Types } from 'mongoose';
 import type { Logger } from 'pino';
-import { PAGE_VIEWS_COLLECTION } from '../account/page-views';
-import type { UserModel } from '../auth/user.model';
+import type { Clock } from '../clock';
 import type { Config } from '../config';
-import { FactorStore } from '../factors/factors.store';
+import { forgetEverywhere, type PersonalDataRegistry, type UserRef } from '../db/personal-data';
+import { publicLink } from '../http/links';
 import type { PageCache } from '../http/page-cache';
-import { imagesPersonalData } from '../images/images.personal-data';
 import type { Mailer } from '../mail/mailer';
-import { OUTBOX_COLLECTION } from '../mail/outbox';
-import { postModel } from '../posts/post.model';
-import { purgeAuthorContent } from '../posts/purge-author';
-import { READING_LISTS_COLLECTION } from '../reading-list/reading-list.store';
-import { publicLink } from '../recovery/links';
-import { type AccountTokens, TOKENS_COLLECTION } from '../recovery/tokens';
-import { THROTTLE_COLLECTION } from '../security/login-throttle';
 import type { EventContext, SecurityLog } from '../security-log/security-log';
-import { SESSIONS_COLLECTION, type SessionStore } from '../session/session-store';
+import type { SessionStore } from '../session/session-store';
 import { zoneOfUser } from '../time/remember-time-zone';
 import { formatForMail } from '../time/time-zone';
+import type { AccountTokens } from '../users/account-tokens';
+import type { UserModel } from '../users/user.model';
 
-/** The status a closed account's posts take while it can still come back; the old one is kept beside it. */
-const CLOSED = 'closed';
 /** A purge that has not finished after this long (its process died) is taken over by another process. */
 const CLAIM_EXPIRES_MS = 10 * 60_000;
 
+/**
+ * What a feature does at once when an account closes, undone if it comes back: the posts are hidden (and
+ * shown again), the page-view counters forgotten while the sessions still name the user.
+ */
+export interface ClosingStep {
+  close(user: UserRef): Promise<void>;
+  reopen?(userId: string): Promise<void>;
+}
+
 export interface DeletionDeps {
   readonly config: Config;
-  readonly connection: Connection;
   readonly users: UserModel;
   readonly sessions: SessionStore;
   readonly securityLog: SecurityLog;
@@ -35,7 +33,10 @@ export interface DeletionDeps {
   readonly tokens: AccountTokens;
   readonly pageCache?: PageCache;
   readonly logger: Logger;
-  readonly now: () => number;
+  readonly now: Clock;
+  /** Every feature's personal data: the purge forgets the user in each (src/db/personal-data.ts). */
+  readonly personalData: PersonalDataRegistry;
+  readonly closing: readonly ClosingStep[];
 }
 
 /**
@@ -50,12 +51,6 @@ export interface DeletionDeps {
  */
 export class AccountDeletion {
   constructor(private readonly deps: DeletionDeps) {}
-
-  private get db() {
-    const db = this.deps.connection.db;
-    if (!db) throw new Error('not connected');
-    return db;
-  }
 
   /** Closes the account: returns when it will be purged, or undefined if it was already closed. */
   async schedule(user: { id: string; username: string }, context: EventContext): Promise<Date | undefined> {
@@ -72,12 +67,7 @@ export class AccountDeletion {
       )
       .lean();
     if (!closed) return undefined;
-    await this.setPostsVisible(user.id, false);
-    // Page-view counters are keyed by session id: forget them while the sessions still name the user.
-    const live = await sessions.listByUser(user.id);
-    await this.db.collection<{ _id: string }>(PAGE_VIEWS_COLLECTION).deleteMany({
-      _id: { $in: live.map((s) => s.sessionId) },
-    });
+    for (const step of this.deps.closing) await step.close({ ...user, email: closed.email });
     await sessions.endAllForUser(user.id, 'account_closed');
     await securityLog.record(user.id, 'deletion_scheduled', context, { purgeOn: purgeAfter.toISOString() });
     this.deps.pageCache?.clear();
@@ -109,7 +99,7 @@ export class AccountDeletion {
       { $unset: { deletedAt: 1, purgeAfter: 1 } },
     );
     if (modifiedCount === 0) return false;
-    await this.setPostsVisible(userId, true);
+    for (const step of this.deps.closing) await step.reopen?.(userId);
     await this.deps.tokens.revokeAll('undo-delete', userId);
     await this.deps.securityLog.record(userId, 'deletion_cancelled', context);
     this.deps.pageCache?.clear();
@@ -134,60 +124,17 @@ export class AccountDeletion {
         )
         .lean();
       if (!claimed) break;
-      await this.purge(String(claimed._id), claimed.username, claimed.email ?? undefined);
+      await this.purge({ id: String(claimed._id), username: claimed.username, email: claimed.email });
       logger.info({ event: 'account_purged', userId: String(claimed._id) }, 'closed account purged');
       purged++;
     }
     return purged;
   }
 
-  /** Deletes everything of one account, dependents first, the user last; safe to run again. */
-  private async purge(userId: string, username: string, email: string | undefined): Promise<void> {
-    const db = this.db;
-    // Posts with their comments, and the user's comments elsewhere (counts corrected): the posts feature's own.
-    await purgeAuthorContent(this.deps.connection, userId);
-    // Pictures with every variant (and the files of an upload interrupted half way).
-    await imagesPersonalData(this.deps.connection, this.deps.now).forgetUser?.({ id: userId, username, email });
-    await db.collection(SESSIONS_COLLECTION).deleteMany({
-      $or: [
-        { 'session.user.id': userId },
-        { 'session.pendingRestore.userId': userId },
-        { 'session.pendingSecondStep.userId': userId },
-        { endedUserId: userId },
-      ],
-    });
-    await db.collection(READING_LISTS_COLLECTION).deleteMany({ userId });
-    await new FactorStore(this.deps.connection).removeAllOf(userId);
-    await db.collection(TOKENS_COLLECTION).deleteMany({ userId });
-    await this.deps.securityLog.forgetUser(userId);
-    const escaped = username.replace(/[^a-z0-9_-]/g, '');
-    // Counters keyed by the name (sign-in), the id (write limits) or the address (mail): short-lived, but theirs.
-    const keyed = [{ key: { $regex: `^login_account[a-z_]*:${escaped}(\\||$)` } }, { key: { $regex: userId } }];
-    if (email) keyed.push({ key: { $regex: email.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') } });
-    await db.collection(THROTTLE_COLLECTION).deleteMany({ $or: keyed });
-    if (email) await db.collection(OUTBOX_COLLECTION).deleteMany({ to: email });
-    await this.deps.users.deleteOne({ _id: userId });
+  /** Forgets the account in every feature that stores something about it, the user last; safe to run again. */
+  private async purge(user: UserRef): Promise<void> {
+    await forgetEverywhere(this.deps.personalData, user);
     this.deps.pageCache?.clear();
-  }
-
-  /**
-   * Hides or shows again every post of the user. The status is swapped for "closed" (never public, see
-   * post-queries.ts) and the old one kept beside it; by the raw driver, since the model's enum knows no
-   * "closed".
-   */
-  private async setPostsVisible(userId: string, visible: boolean): Promise<void> {
-    const posts = postModel(this.deps.connection).collection;
-    const authorId = new Types.ObjectId(userId);
-    if (visible) {
-      await posts.updateMany({ authorId, status: CLOSED }, [
-        { $set: { status: '$statusBeforeClosing' } },
-        { $unset: 'statusBeforeClosing' },
-      ]);
-    } else {
-      await posts.updateMany({ authorId, status: { $ne: CLOSED } }, [
-        { $set: { statusBeforeClosing: '$status', status: CLOSED } },
-      ]);
-    }
   }
 }
 

@@ -1,32 +1,31 @@
-import { type Request, type RequestHandler, Router } from 'express';
+import { type RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { describeDevice } from '../account/describe-device';
+import { checkCurrentPassword } from '../account/current-password';
 import type { AccountDeletion } from '../account-deletion/account-deletion';
-import { checkCurrentPassword } from '../auth/current-password';
-import type { PasswordVerifier } from '../auth/passwords';
-import { requireAuth } from '../auth/require-auth';
-import type { UserModel } from '../auth/user.model';
-import { commentModel } from '../comments/comment.model';
+import type { Clock } from '../clock';
 import type { Config } from '../config';
-import type { FactorStore } from '../factors/factors.store';
+import { exportEverything, type PersonalDataRegistry } from '../db/personal-data';
+import { describeDevice } from '../http/describe-device';
 import { FormError } from '../http/errors';
 import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
 import { publicRoute } from '../http/route-access';
 import { parseForm } from '../http/validate';
-import { imagesPersonalData } from '../images/images.personal-data';
 import type { Mailer } from '../mail/mailer';
-import { postModel } from '../posts/post.model';
-import { READING_LISTS_COLLECTION } from '../reading-list/reading-list.store';
 import { renderLinkProblem } from '../recovery/link-problem';
 import { mailResetLink } from '../recovery/reset-link';
-import type { AccountTokens } from '../recovery/tokens';
 import type { AuthThrottle } from '../security/login-throttle';
+import type { PasswordVerifier } from '../security/passwords';
+import { signedInRouter } from '../security/signed-in-router';
 import { EVENT_TEXT, eventContext, type SecurityLog } from '../security-log/security-log';
-import type { Clock } from '../session/session-lifetime';
+import { currentUser } from '../session/current-user';
 import type { SessionStore } from '../session/session-store';
+import { markThisDevice } from '../session/sessions.personal-data';
 import { zoneOfUser } from '../time/remember-time-zone';
 import { formatDateTimeIn } from '../time/time-zone';
+import type { AccountTokens } from '../users/account-tokens';
+import type { UserModel } from '../users/user.model';
 
 export interface AccountSecurityDeps {
   readonly config: Config;
@@ -34,7 +33,6 @@ export interface AccountSecurityDeps {
   readonly sessions: SessionStore;
   readonly securityLog: SecurityLog;
   readonly deletion: AccountDeletion;
-  readonly factors: FactorStore;
   readonly tokens: AccountTokens;
   readonly mailer: Mailer;
   readonly verifyPassword: PasswordVerifier;
@@ -43,12 +41,9 @@ export interface AccountSecurityDeps {
   readonly now: Clock;
   /** requireSudo, configured (account/sudo.ts). */
   readonly sudo: RequestHandler;
-}
-
-function currentUser(req: Request) {
-  const user = req.session.user;
-  if (!user) throw new Error('requireAuth must guard this route');
-  return user;
+  readonly personalData: PersonalDataRegistry;
+  /** Whether the account has authenticator codes ("this wasn't me" suggests turning them on). */
+  readonly factors: { hasTwoFactor(userId: string): Promise<boolean> };
 }
 
 const pageSchema = z.coerce.number().int().min(1).max(10_000).catch(1);
@@ -80,7 +75,7 @@ const SIGN_IN_METHOD_TEXT: Readonly<Record<string, string>> = {
 };
 
 export function accountSecurityRoutes(deps: AccountSecurityDeps): Router {
-  const { config, users, sessions, securityLog, deletion, factors, tokens, mailer, verifyPassword, throttle, now } =
+  const { config, users, sessions, securityLog, deletion, tokens, mailer, verifyPassword, throttle, now, factors } =
     deps;
   const router = Router();
 
@@ -101,86 +96,22 @@ export function accountSecurityRoutes(deps: AccountSecurityDeps): Router {
       newDevice: e.details?.newDevice === true,
       details: e.details ?? {},
     }));
-    if (wantsJson(req)) {
-      res.json({ events: items, page, hasMore });
-      return;
-    }
-    res.render('account/security', { title: 'Security log', events: items, page, hasMore, now: now() });
+    respond(req, res, {
+      json: () => ({ events: items, page, hasMore }),
+      html: { view: 'account/security', locals: { title: 'Security log', events: items, page, hasMore, now: now() } },
+    });
   };
 
-  /** Everything of the user's, as one JSON file. Nothing secret: no hash, no token, no session id. */
+  /**
+   * Everything of the user's, as one JSON file: what each feature's registry entry exports (its key is the
+   * entry's name). Nothing secret: no hash, no token, no session id.
+   */
   const exportData: RequestHandler = async (req, res) => {
     const user = currentUser(req);
-    const connection = users.db;
-    const [profile, posts, comments, readingList, devices, log, passkeys, twoFactor] = await Promise.all([
-      users.findById(user.id, { username: 1, email: 1, emailVerified: 1, createdAt: 1 }).lean(),
-      postModel(connection)
-        .find(
-          { authorId: user.id },
-          { title: 1, body: 1, tags: 1, status: 1, publishedAt: 1, createdAt: 1, updatedAt: 1 },
-        )
-        .sort({ createdAt: 1 })
-        .lean(),
-      commentModel(connection)
-        .find({ authorId: user.id }, { postId: 1, body: 1, createdAt: 1 })
-        .sort({ createdAt: 1 })
-        .lean(),
-      connection
-        .collection<{ userId: string; postIds: string[] }>(READING_LISTS_COLLECTION)
-        .findOne({ userId: user.id }),
-      sessions.listByUser(user.id),
-      securityLog.all(user.id),
-      factors.listPasskeys(user.id),
-      factors.twoFactorOf(user.id),
-    ]);
+    const parts = await exportEverything(deps.personalData, user);
+    markThisDevice(parts.devices, req.sessionID);
     await securityLog.record(user.id, 'data_exported', eventContext(req));
-    const data = {
-      exportedAt: new Date(now()).toISOString(),
-      profile: {
-        username: profile?.username,
-        email: profile?.email ?? null,
-        emailVerified: profile?.emailVerified === true,
-        createdAt: profile?.createdAt,
-      },
-      posts: posts.map(({ _id, ...p }) => ({ id: String(_id), ...p })),
-      comments: comments.map(({ _id, postId, ...c }) => ({ id: String(_id), postId: String(postId), ...c })),
-      readingList: readingList?.postIds ?? req.session.readingList ?? [],
-      devices: devices.map((d) => ({
-        device: describeDevice(d.userAgent),
-        userAgent: d.userAgent,
-        ip: d.ip,
-        signedInAt: d.signedInAt,
-        lastSeenAt: d.lastSeenAt,
-        thisDevice: d.sessionId === req.sessionID,
-      })),
-      // How the account signs in, without what proves it: no public key or credential id, no TOTP secret, no
-      // recovery code or its hash.
-      signIn: {
-        passkeys: passkeys.map((p) => ({
-          name: p.name,
-          synced: p.deviceType === 'multiDevice',
-          createdAt: p.createdAt,
-          lastUsedAt: p.lastUsedAt,
-        })),
-        authenticatorCodes: twoFactor
-          ? {
-              enabledAt: twoFactor.enabledAt,
-              recoveryCodesLeft: twoFactor.recoveryCodes.filter((c) => c.usedAt === null).length,
-            }
-          : null,
-      },
-      securityLog: log.map((e) => ({
-        type: e.type,
-        what: EVENT_TEXT[e.type],
-        at: e.at,
-        ip: e.ip,
-        device: e.device,
-        count: e.count,
-        details: e.details,
-      })),
-      // Uploaded pictures (src/images): addresses, alt text and sizes; the bytes are at each url.
-      images: await imagesPersonalData(connection, now).exportUser?.({ id: user.id, username: user.username }),
-    };
+    const data = { exportedAt: new Date(now()).toISOString(), ...parts };
     const day = new Date(now()).toISOString().slice(0, 10);
     res.set('Content-Disposition', `attachment; filename="folio-${user.username}-${day}.json"`);
     res.type('application/json').send(JSON.stringify(data, null, 2));
@@ -205,11 +136,10 @@ export function accountSecurityRoutes(deps: AccountSecurityDeps): Router {
     // This session was ended with all the others; expire its cookie too.
     const { cookieName, cookieSecure } = config.session;
     res.clearCookie(cookieName, { path: '/', httpOnly: true, sameSite: 'lax', secure: cookieSecure });
-    if (wantsJson(req)) {
-      res.json({ message: 'Account closed', purgeAfter });
-      return;
-    }
-    res.render('account/deleted', { title: 'Your account is closed', purgeAfter, currentUser: null });
+    respond(req, res, {
+      json: () => ({ message: 'Account closed', purgeAfter }),
+      html: { view: 'account/deleted', locals: { title: 'Your account is closed', purgeAfter, currentUser: null } },
+    });
   };
 
   const showRestore: RequestHandler = async (req, res) => {
@@ -223,11 +153,10 @@ export function accountSecurityRoutes(deps: AccountSecurityDeps): Router {
     if (!used.ok) return renderLinkProblem(req, res, used.problem, 'undo-delete');
     const restored = await deletion.cancel(used.record.userId, eventContext(req));
     if (!restored) return renderLinkProblem(req, res, 'expired', 'undo-delete');
-    if (wantsJson(req)) {
-      res.json({ message: 'Account restored' });
-      return;
-    }
-    res.render('account/restored', { title: 'Your account is back' });
+    respond(req, res, {
+      json: () => ({ message: 'Account restored' }),
+      html: { view: 'account/restored', locals: { title: 'Your account is back' } },
+    });
   };
 
   const showNotMe: RequestHandler = async (req, res) => {
@@ -278,13 +207,16 @@ export function accountSecurityRoutes(deps: AccountSecurityDeps): Router {
     });
   };
 
-  router.get('/security', [requireAuth], showLog);
-  router.get('/export', [requireAuth, deps.sudo], exportData);
-  router.get('/delete', [requireAuth], showDelete);
-  router.post('/delete', [requireAuth, deps.sudo], destroy);
-  router.get('/restore/:token', showRestore);
+  // The links from mail work for whoever holds them, signed in or not (often on another device).
+  router.get('/restore/:token', [publicRoute], showRestore);
   router.post('/restore/:token', [publicRoute], restore);
-  router.get('/not-me/:token', showNotMe);
+  router.get('/not-me/:token', [publicRoute], showNotMe);
   router.post('/not-me/:token', [publicRoute], notMe);
+  const own = signedInRouter();
+  own.get('/security', showLog);
+  own.get('/export', [deps.sudo], exportData);
+  own.get('/delete', showDelete);
+  own.post('/delete', [deps.sudo], destroy);
+  router.use(own);
   return router;
 }

@@ -1,19 +1,20 @@
 import type { RequestHandler } from 'express';
-import type { Logger } from 'pino';
-import { setPassword } from '../auth/credentials';
-import { checkCurrentPassword } from '../auth/current-password';
-import type { PasswordVerifier } from '../auth/passwords';
 import type { SignInService } from '../auth/sign-in.service';
-import type { UserModel } from '../auth/user.model';
+import type { Clock } from '../clock';
 import type { Config } from '../config';
+import { describeDevice } from '../http/describe-device';
 import { NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
-import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
 import type { AuthThrottle } from '../security/login-throttle';
-import { eventContext, type SecurityLog } from '../security-log/security-log';
-import type { Clock } from '../session/session-lifetime';
+import type { PasswordVerifier } from '../security/passwords';
+import { audit } from '../security-log/audit';
+import type { SecurityLog } from '../security-log/security-log';
+import { currentUser } from '../session/current-user';
 import type { SessionStore } from '../session/session-store';
-import { describeDevice } from './describe-device';
+import { setPassword } from '../users/credentials';
+import type { UserModel } from '../users/user.model';
+import { checkCurrentPassword } from './current-password';
 import type { PageViews } from './page-views';
 import { parsePasswordChange } from './password-form';
 
@@ -23,7 +24,6 @@ export interface AccountDeps {
   readonly sessions: SessionStore;
   readonly pageViews: PageViews;
   readonly verifyPassword: PasswordVerifier;
-  readonly logger: Logger;
   readonly now: Clock;
   readonly throttle: AuthThrottle;
   readonly securityLog: SecurityLog;
@@ -33,20 +33,12 @@ export interface AccountDeps {
   readonly signIns: SignInService;
 }
 
-/** requireAuth runs first on every account route; this narrows the type for the handlers. */
-function currentUser(req: Parameters<RequestHandler>[0]) {
-  const user = req.session.user;
-  if (!user) throw new Error('requireAuth must guard account routes');
-  return user;
-}
-
 export function accountHandlers({
   config,
   users,
   sessions,
   pageViews,
   verifyPassword,
-  logger,
   now,
   throttle,
   securityLog,
@@ -64,11 +56,10 @@ export function accountHandlers({
       remember: s.remember,
       current: s.sessionId === req.sessionID,
     }));
-    if (wantsJson(req)) {
-      res.json({ sessions: items, views });
-      return;
-    }
-    res.render('account/sessions', { title: 'Devices', sessions: items, views, now: now() });
+    respond(req, res, {
+      json: () => ({ sessions: items, views }),
+      html: { view: 'account/sessions', locals: { title: 'Devices', sessions: items, views, now: now() } },
+    });
   };
 
   const revokeOne: RequestHandler = async (req, res) => {
@@ -78,34 +69,40 @@ export function accountHandlers({
       throw new NotFoundError('That is this session: use “Sign out” to end it');
     }
     if (!(await sessions.endOne(user.id, publicId, 'revoked'))) throw new NotFoundError('No such session');
-    await securityLog.record(user.id, 'session_revoked', eventContext(req));
-    (req.log ?? logger).info({ event: 'session_revoked', username: user.username, ip: req.ip }, 'session revoked');
-    if (wantsJson(req)) {
-      res.json({ message: 'Signed out' });
-      return;
-    }
-    flash(req, 'success', 'That device has been signed out.');
-    res.redirect(303, '/account/sessions');
+    await audit(req, securityLog, {
+      userId: user.id,
+      type: 'session_revoked',
+      line: { fields: { username: user.username }, message: 'session revoked' },
+    });
+    respond(req, res, {
+      json: () => ({ message: 'Signed out' }),
+      html: () => {
+        flash(req, 'success', 'That device has been signed out.');
+        res.redirect(303, '/account/sessions');
+      },
+    });
   };
 
   const revokeOthers: RequestHandler = async (req, res) => {
     const user = currentUser(req);
     const count = await sessions.endAllForUser(user.id, 'revoked', req.sessionID);
-    await securityLog.record(user.id, 'sessions_revoked', eventContext(req), { count });
-    (req.log ?? logger).info(
-      { event: 'sessions_revoked', username: user.username, ip: req.ip, count },
-      'other sessions revoked',
-    );
-    if (wantsJson(req)) {
-      res.json({ message: 'Signed out', count });
-      return;
-    }
-    flash(
-      req,
-      'success',
-      count === 1 ? 'One other device has been signed out.' : `${count} other devices have been signed out.`,
-    );
-    res.redirect(303, '/account/sessions');
+    await audit(req, securityLog, {
+      userId: user.id,
+      type: 'sessions_revoked',
+      details: { count },
+      line: { fields: { username: user.username, count }, message: 'other sessions revoked' },
+    });
+    respond(req, res, {
+      json: () => ({ message: 'Signed out', count }),
+      html: () => {
+        flash(
+          req,
+          'success',
+          count === 1 ? 'One other device has been signed out.' : `${count} other devices have been signed out.`,
+        );
+        res.redirect(303, '/account/sessions');
+      },
+    });
   };
 
   const showPassword: RequestHandler = (_req, res) => {
@@ -126,17 +123,19 @@ export function accountHandlers({
     );
     await pageViews.forget(req.sessionID);
     await signIns.renewAfterPasswordChange(req, user);
-    await securityLog.record(user.id, 'password_changed', eventContext(req), { sessionsEnded: ended });
-    (req.log ?? logger).info(
-      { event: 'password_changed', username: user.username, ip: req.ip, sessionsEnded: ended },
-      'password changed',
-    );
-    if (wantsJson(req)) {
-      res.json({ message: 'Password changed' });
-      return;
-    }
-    flash(req, 'success', 'Your password has been changed. Every other device has been signed out.');
-    res.redirect(303, '/account/sessions');
+    await audit(req, securityLog, {
+      userId: user.id,
+      type: 'password_changed',
+      details: { sessionsEnded: ended },
+      line: { fields: { username: user.username, sessionsEnded: ended }, message: 'password changed' },
+    });
+    respond(req, res, {
+      json: () => ({ message: 'Password changed' }),
+      html: () => {
+        flash(req, 'success', 'Your password has been changed. Every other device has been signed out.');
+        res.redirect(303, '/account/sessions');
+      },
+    });
   };
 
   return { listSessions, revokeOne, revokeOthers, showPassword, changePassword };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { newPassword } from '../auth/auth.schemas';
+import { newPassword } from '../users/new-password';
 
 export const changePasswordSchema = z
   .object({

@@ -1,13 +1,13 @@
 import { type RequestHandler, Router } from 'express';
-import { requireAuth } from '../auth/require-auth';
-import type { UserModel } from '../auth/user.model';
 import { NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { safeNextPath } from '../http/safe-redirect';
 import type { Mailer } from '../mail/mailer';
-import { type AccountTokens, credentialsVersionOf } from '../recovery/tokens';
-import type { EmailAddresses } from './email.service';
+import { isAuthenticated } from '../security/is-authenticated';
+import { type AccountTokens, credentialsVersionOf } from '../users/account-tokens';
+import type { EmailAddresses } from '../users/email.service';
+import type { UserModel } from '../users/user.model';
 
 /**
  * issue 25: "Resend the link" in one press, from the banner and the Email page. It sends the confirmation
@@ -25,7 +25,7 @@ export function emailResendRoutes(deps: {
 
   const resend: RequestHandler = async (req, res) => {
     const user = req.session.user;
-    if (!user) throw new Error('requireAuth must run before resend');
+    if (!user) throw new Error('isAuthenticated must run before resend');
     const back = safeNextPath((req.body as Record<string, unknown> | undefined)?.returnTo, '/account/email');
     const [record, pending] = await Promise.all([
       deps.users.findById(user.id, { email: 1, emailVerified: 1, credentialsVersion: 1 }).lean(),
@@ -68,6 +68,6 @@ export function emailResendRoutes(deps: {
     res.redirect(303, back);
   };
 
-  router.post('/resend', [requireAuth], resend);
+  router.post('/resend', [isAuthenticated], resend);
   return router;
 }

@@ -1,20 +1,22 @@
 import type { Request, RequestHandler, Response } from 'express';
-import type { Logger } from 'pino';
-import { checkCurrentPassword } from '../auth/current-password';
-import type { PasswordVerifier } from '../auth/passwords';
-import type { UserModel } from '../auth/user.model';
 import { FormError, NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
 import { parseForm } from '../http/validate';
 import type { Mailer } from '../mail/mailer';
 import { maskEmail } from '../mail/mask-email';
 import { renderLinkProblem } from '../recovery/link-problem';
-import { type AccountTokens, credentialsVersionOf } from '../recovery/tokens';
 import type { AuthThrottle } from '../security/login-throttle';
-import { eventContext, type SecurityLog } from '../security-log/security-log';
-import { changeEmailSchema } from './email.schemas';
-import type { EmailAddresses } from './email.service';
+import type { PasswordVerifier } from '../security/passwords';
+import { audit } from '../security-log/audit';
+import type { SecurityLog } from '../security-log/security-log';
+import { currentUser } from '../session/current-user';
+import { type AccountTokens, credentialsVersionOf } from '../users/account-tokens';
+import { changeEmailSchema } from '../users/email.schemas';
+import type { EmailAddresses } from '../users/email.service';
+import type { UserModel } from '../users/user.model';
+import { checkCurrentPassword } from './current-password';
 
 export interface EmailDeps {
   readonly users: UserModel;
@@ -23,28 +25,12 @@ export interface EmailDeps {
   readonly mailer: Mailer;
   readonly verifyPassword: PasswordVerifier;
   readonly throttle: AuthThrottle;
-  readonly logger: Logger;
   readonly securityLog: SecurityLog;
 }
 
 const TITLE = 'Email address';
 
-function signedInUser(req: Request) {
-  const user = req.session.user;
-  if (!user) throw new Error('requireAuth must guard this route');
-  return user;
-}
-
-export function emailHandlers({
-  users,
-  addresses,
-  tokens,
-  mailer,
-  verifyPassword,
-  throttle,
-  logger,
-  securityLog,
-}: EmailDeps) {
+export function emailHandlers({ users, addresses, tokens, mailer, verifyPassword, throttle, securityLog }: EmailDeps) {
   /** What the page shows: the address, whether it recovers the account, and one waiting for confirmation. */
   async function addressState(userId: string) {
     const [record, pending] = await Promise.all([
@@ -59,16 +45,15 @@ export function emailHandlers({
   }
 
   const showEmail: RequestHandler = async (req, res) => {
-    const state = await addressState(signedInUser(req).id);
-    if (wantsJson(req)) {
-      res.json({ email: state.email, emailVerified: state.verified, pendingEmail: state.pending });
-      return;
-    }
-    res.render('account/email', { title: TITLE, ...state, mailEnabled: mailer.enabled });
+    const state = await addressState(currentUser(req).id);
+    respond(req, res, {
+      json: () => ({ email: state.email, emailVerified: state.verified, pendingEmail: state.pending }),
+      html: { view: 'account/email', locals: { title: TITLE, ...state, mailEnabled: mailer.enabled } },
+    });
   };
 
   const changeEmail: RequestHandler = async (req, res) => {
-    const user = signedInUser(req);
+    const user = currentUser(req);
     const state = await addressState(user.id);
     const form = { view: 'account/email', locals: { title: TITLE, ...state, mailEnabled: mailer.enabled } };
     const input = parseForm(changeEmailSchema, req.body, form);
@@ -99,9 +84,11 @@ export function emailHandlers({
       req.ip,
       previousVerified,
     );
-    (req.log ?? logger).info({ event: 'email_change_requested', userId: user.id, ip: req.ip }, 'address change');
-    await securityLog.record(user.id, previousVerified ? 'email_changed' : 'email_added', eventContext(req), {
-      address: maskEmail(input.email),
+    await audit(req, securityLog, {
+      userId: user.id,
+      type: previousVerified ? 'email_changed' : 'email_added',
+      details: { address: maskEmail(input.email) },
+      line: { event: 'email_change_requested', fields: { userId: user.id }, message: 'address change' },
     });
     const keep = previousVerified ? ` Until you confirm it, ${previousVerified} stays your recovery address.` : '';
     return answer(req, res, 202, 'success', `We sent a confirmation link to ${input.email}.${keep}`, input.email);
@@ -113,26 +100,29 @@ export function emailHandlers({
     res.set('Cache-Control', 'no-store');
     const found = await addresses.check(token);
     if (!found.ok) return renderLinkProblem(req, res, found.problem, 'verify');
-    if (wantsJson(req)) {
-      res.json({ email: found.email });
-      return;
-    }
-    res.render('account/email-verify', { title: 'Confirm your address', email: found.email, token });
+    respond(req, res, {
+      json: () => ({ email: found.email }),
+      html: { view: 'account/email-verify', locals: { title: 'Confirm your address', email: found.email, token } },
+    });
   };
 
   const verify: RequestHandler = async (req, res) => {
     const result = await addresses.confirm(String(req.params.token));
     if (!result.ok && result.problem !== 'taken') return renderLinkProblem(req, res, result.problem, 'verify');
     if (!result.ok) {
-      if (wantsJson(req)) {
-        res.status(409).json({ error: 'This address is already confirmed for another account' });
-        return;
-      }
-      res.status(409).render('account/email-verified', { title: 'Address not confirmed', taken: true });
+      respond(req, res, {
+        status: 409,
+        json: () => ({ error: 'This address is already confirmed for another account' }),
+        html: { view: 'account/email-verified', locals: { title: 'Address not confirmed', taken: true } },
+      });
       return;
     }
-    (req.log ?? logger).info({ event: 'email_verified', userId: result.userId, ip: req.ip }, 'address confirmed');
-    await securityLog.record(result.userId, 'email_verified', eventContext(req), { address: maskEmail(result.email) });
+    await audit(req, securityLog, {
+      userId: result.userId,
+      type: 'email_verified',
+      details: { address: maskEmail(result.email) },
+      line: { fields: { userId: result.userId }, message: 'address confirmed' },
+    });
     if (wantsJson(req)) {
       res.json({ message: 'Address confirmed', email: result.email });
       return;

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
-import type { UserModel } from '../auth/user.model';
 import { wantsJson } from '../http/negotiate';
+import type { UserModel } from '../users/user.model';
 
 /**
  * The account pages of a user without a confirmed address say, above everything, that the account cannot be

@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { requireAuth } from '../auth/require-auth';
 import { publicRoute } from '../http/route-access';
+import { signedInRouter } from '../security/signed-in-router';
 import { type EmailDeps, emailHandlers } from './email.handlers';
 
 /**
@@ -10,10 +10,12 @@ import { type EmailDeps, emailHandlers } from './email.handlers';
 export function emailRoutes(deps: EmailDeps): Router {
   const h = emailHandlers(deps);
   const router = Router();
-  router.get('/', [requireAuth], h.showEmail);
-  router.post('/', [requireAuth], h.changeEmail);
-  router.get('/verified', h.showVerified);
-  router.get('/verify/:token', h.showVerify);
+  router.get('/verified', [publicRoute], h.showVerified);
+  router.get('/verify/:token', [publicRoute], h.showVerify);
   router.post('/verify/:token', [publicRoute], h.verify);
+  const own = signedInRouter();
+  own.get('/', h.showEmail);
+  own.post('/', h.changeEmail);
+  router.use(own);
   return router;
 }

@@ -1,9 +1,9 @@
 import { type RequestHandler, Router } from 'express';
-import { requireAuth } from '../auth/require-auth';
-import type { UserModel } from '../auth/user.model';
 import type { FactorStore } from '../factors/factors.store';
 import { NotFoundError } from '../http/errors';
+import { isAuthenticated } from '../security/is-authenticated';
 import { zoneOrUtc } from '../time/time-zone';
+import type { UserModel } from '../users/user.model';
 
 /**
  * issue 25: GET /account/settings — where the header's "Settings" leads: every setting of the account in
@@ -13,7 +13,7 @@ export function settingsRoutes(deps: { readonly users: UserModel; readonly facto
   const router = Router();
   const show: RequestHandler = async (req, res) => {
     const user = req.session.user;
-    if (!user) throw new Error('requireAuth must run before settings');
+    if (!user) throw new Error('isAuthenticated must run before settings');
     const [record, twoFactor, passkeys] = await Promise.all([
       deps.users.findById(user.id, { email: 1, emailVerified: 1, timeZone: 1 }).lean(),
       deps.factors.hasTwoFactor(user.id),
@@ -30,6 +30,6 @@ export function settingsRoutes(deps: { readonly users: UserModel; readonly facto
       shownZone: zoneOrUtc(user.timeZone),
     });
   };
-  router.get('/settings', [requireAuth], show);
+  router.get('/settings', [isAuthenticated], show);
   return router;
 }

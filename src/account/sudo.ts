@@ -1,16 +1,17 @@
 import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
-import { checkCurrentPassword } from '../auth/current-password';
-import type { PasswordVerifier } from '../auth/passwords';
-import type { UserModel } from '../auth/user.model';
+import type { Clock } from '../clock';
 import { FormError, HttpError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
 import { safeNextPath } from '../http/safe-redirect';
 import { parseForm } from '../http/validate';
 import type { AuthThrottle } from '../security/login-throttle';
+import type { PasswordVerifier } from '../security/passwords';
 import { eventContext, type SecurityLog } from '../security-log/security-log';
-import type { Clock } from '../session/session-lifetime';
+import type { UserModel } from '../users/user.model';
+import { checkCurrentPassword } from './current-password';
 
 /** A grant made with REAUTH_MINUTES=0 covers the one action the visitor was about to take, for this long. */
 const ONE_ACTION_MS = 2 * 60_000;
@@ -35,7 +36,7 @@ function inSudo(req: Request, reauthMs: number, now: number): boolean {
  * Otherwise a browser goes to "Confirm your password" and is brought back to the page it was on (the action's
  * own form: nothing is done on its behalf); a JSON client gets 401 {"error":"Reauthentication required"}.
  * With REAUTH_MINUTES=0 each action needs its own confirmation, spent by that action.
- * Runs after requireAuth.
+ * Runs after isAuthenticated.
  */
 export function requireSudo(options: { reauthMs: number; now: Clock }): RequestHandler {
   return function requireSudo(req, res, next) {
@@ -73,7 +74,7 @@ export function sudoHandlers({ users, verifyPassword, throttle, securityLog, rea
 
   const confirm: RequestHandler = async (req, res) => {
     const user = req.session.user;
-    if (!user) throw new Error('requireAuth must guard /account/confirm');
+    if (!user) throw new Error('isAuthenticated must guard /account/confirm');
     const form = { view: 'account/confirm', locals: { title } };
     const input = parseForm(confirmSchema, req.body, form);
     if (!(await checkCurrentPassword({ users, verifyPassword, throttle, securityLog }, req, user, input.password))) {
@@ -85,12 +86,13 @@ export function sudoHandlers({ users, verifyPassword, throttle, securityLog, rea
       if (reauthMs === 0) req.session.auth.sudoGrant = { at: t };
     }
     await securityLog.record(user.id, 'reauthenticated', eventContext(req));
-    if (wantsJson(req)) {
-      res.json({ message: 'Confirmed' });
-      return;
-    }
-    flash(req, 'success', 'Thank you. You can go on.');
-    res.redirect(303, safeNextPath(input.next, '/account/sessions'));
+    respond(req, res, {
+      json: () => ({ message: 'Confirmed' }),
+      html: () => {
+        flash(req, 'success', 'Thank you. You can go on.');
+        res.redirect(303, safeNextPath(input.next, '/account/sessions'));
+      },
+    });
   };
 
   return { show, confirm };

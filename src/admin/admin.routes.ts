@@ -1,10 +1,10 @@
 import { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
-import { describeDevice } from '../account/describe-device';
-import type { UserModel } from '../auth/user.model';
 import type { Config } from '../config';
+import { describeDevice } from '../http/describe-device';
 import { ForbiddenError, NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
+import { publicLink } from '../http/links';
 import { wantsJson } from '../http/negotiate';
 import type { PageCache } from '../http/page-cache';
 import { parseForm } from '../http/validate';
@@ -16,12 +16,12 @@ import { describeDuration } from '../mail/templates';
 import type { Moderation } from '../moderation/moderation';
 import { type Reports, reportJson } from '../moderation/reports';
 import type { PostModel } from '../posts/post.model';
-import { publicLink } from '../recovery/links';
 import { actorOf, type RoleGuards } from '../roles/actor';
 import { can, canInvite, grantable, invitableRoles } from '../roles/permissions';
 import { ROLE_LABEL, ROLES, type Role, roleOf } from '../roles/roles';
 import type { SessionStore } from '../session/session-store';
 import { type Settings, type SiteSettings, settingsSchema } from '../site-settings/site-settings';
+import type { UserModel } from '../users/user.model';
 import { type AdminLog, adminEventJson } from './admin-log';
 import type { StaffActions } from './staff-actions';
 

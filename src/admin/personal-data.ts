@@ -1,25 +1,9 @@
 import type { Connection } from 'mongoose';
+import type { PersonalData } from '../db/personal-data';
 import { Invitations } from '../invites/invitations';
 import { Reports } from '../moderation/reports';
 import { prepareStaff } from '../roles/prepare-staff';
 import { AdminLog } from './admin-log';
-
-/**
- * The shape of the personal-data registry (src/db/personal-data.ts, issue "Every feature owns its data"),
- * repeated here so this feature does not depend on when the registry lands; structurally identical, so these
- * factories plug into it as they are.
- */
-export interface UserRef {
-  readonly id: string;
-  readonly username: string;
-  readonly email?: string | null;
-}
-export interface PersonalData {
-  readonly name: string;
-  prepare?(): Promise<void>;
-  forgetUser?(user: UserRef): Promise<void>;
-  exportUser?(user: UserRef): Promise<unknown>;
-}
 
 /** Reports the user filed (reason, what, when). Reports about their content go with that content. */
 export function reportsPersonalData(connection: Connection, now: () => number): PersonalData {

@@ -1,26 +1,26 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import type { EmailAddresses } from '../account/email.service';
 import type { AccountDeletion } from '../account-deletion/account-deletion';
+import type { Clock } from '../clock';
 import type { Config } from '../config';
-import { ForbiddenError, FormError, TooManyRequestsError } from '../http/errors';
+import { FormError, TooManyRequestsError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { safeNextPath } from '../http/safe-redirect';
 import { echoable, parseForm } from '../http/validate';
 import type { RegistrationGate } from '../invites/registration-gate';
-import { credentialsVersionOf } from '../recovery/tokens';
 import { createAccount } from '../roles/new-account';
 import { roleOf } from '../roles/roles';
 import type { AuthThrottle } from '../security/login-throttle';
+import { hashPassword, needsRehash, type PasswordVerifier } from '../security/passwords';
 import { eventContext, type SecurityLog } from '../security-log/security-log';
-import type { Clock } from '../session/session-lifetime';
 import { destroySession } from '../session/session-ops';
 import type { SessionStore } from '../session/session-store';
+import { credentialsVersionOf } from '../users/account-tokens';
+import type { EmailAddresses } from '../users/email.service';
+import { isDuplicateKeyError, type UserModel } from '../users/user.model';
 import { loginSchema, registerSchema } from './auth.schemas';
-import { hashPassword, needsRehash, type PasswordVerifier } from './passwords';
 import { PENDING_SIGN_IN_MS, type SignInService } from './sign-in.service';
-import { isDuplicateKeyError, type UserModel } from './user.model';
 
 export interface AuthDeps {
   readonly config: Config;
@@ -276,7 +276,7 @@ export function authHandlers({
   };
 
   const profile: RequestHandler = async (req, res) => {
-    // requireAuth guarantees a user; the tutorial's shape, exactly, plus the address when there is one.
+    // isAuthenticated guarantees a user; the tutorial's shape, exactly, plus the address when there is one.
     const record = await users.findById(req.session.user?.id, { email: 1, emailVerified: 1, role: 1 }).lean();
     const email = record?.email ? { email: record.email, emailVerified: record.emailVerified === true } : {};
     res.json({ user: { username: req.session.user?.username, role: roleOf(record), ...email } });

@@ -11,16 +11,16 @@ const requireAuthJson: RequestHandler = (req, res, next) => {
 export function authRoutes(deps: AuthDeps): Router {
   const h = authHandlers(deps);
   const router = Router();
-  router.get('/register', h.showRegister);
+  router.get('/register', [publicRoute], h.showRegister);
   router.post('/register', [publicRoute], h.register);
   // An invitation's link: the register form, creating the account with the invitation's role.
-  router.get('/invite/:token', h.showRegister);
+  router.get('/invite/:token', [publicRoute], h.showRegister);
   router.post('/invite/:token', [publicRoute], h.register);
-  router.get('/login', h.showLogin);
+  router.get('/login', [publicRoute], h.showLogin);
   router.post('/login', [publicRoute], h.login);
   // Public: the visitor proved the password a moment ago (kept in their session), but is not signed in.
   router.post('/restore', [publicRoute], h.restoreAtSignIn);
-  router.get('/logout', h.showLogout);
+  router.get('/logout', [publicRoute], h.showLogout);
   // Public: a visitor whose session already ended may still press "Log out".
   router.post('/logout', [publicRoute], h.logout);
   router.get('/profile', requireAuthJson, h.profile);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { optionalEmailAddress } from '../account/email.schemas';
-import { isCommonPassword, PASSWORD_MAX_CHARACTERS, PASSWORD_MIN_CHARACTERS, passwordLength } from './passwords';
+import { PASSWORD_MAX_CHARACTERS } from '../security/passwords';
+import { optionalEmailAddress } from '../users/email.schemas';
+import { newPassword } from '../users/new-password';
 
 export const USERNAME_PATTERN = /^[a-z0-9_-]{3,30}$/;
 
@@ -10,18 +11,6 @@ const username = z
   .toLowerCase()
   .min(1, 'Enter a username')
   .regex(USERNAME_PATTERN, 'Use 3–30 letters, digits, “_” or “-”');
-
-/**
- * A new password (registration, change, reset): 8 to 256 characters of any script, counted as people count
- * them (code points, not bytes: "🔑🔑" is two), nothing truncated (see passwords.ts), and not one of the
- * common passwords attackers try first (ASVS 6.2.1, 6.2.9, 6.2.11).
- */
-export const newPassword = z
-  .string({ error: 'Enter a password' })
-  .min(1, 'Enter a password')
-  .refine((p) => passwordLength(p) >= PASSWORD_MIN_CHARACTERS, `Use at least ${PASSWORD_MIN_CHARACTERS} characters`)
-  .refine((p) => passwordLength(p) <= PASSWORD_MAX_CHARACTERS, `Use at most ${PASSWORD_MAX_CHARACTERS} characters`)
-  .refine((p) => !isCommonPassword(p), 'That password is too common: attackers try it first. Choose another');
 
 /** HTML checkboxes send "on" when ticked and nothing otherwise; JSON clients may send a boolean. */
 const checkbox = z

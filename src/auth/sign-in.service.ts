@@ -1,22 +1,22 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { describeDevice } from '../account/describe-device';
 import type { Config } from '../config';
+import { describeDevice } from '../http/describe-device';
 import { HttpError } from '../http/errors';
 import { flash } from '../http/flash';
+import { publicLink } from '../http/links';
 import { wantsJson } from '../http/negotiate';
 import type { Mailer } from '../mail/mailer';
 import { describeDuration } from '../mail/templates';
-import { publicLink } from '../recovery/links';
-import { type AccountTokens, credentialsVersionOf } from '../recovery/tokens';
 import { rotateCsrfToken } from '../security/csrf';
 import { ensureDeviceId } from '../security-log/device-cookie';
 import { eventContext, type SecurityLog } from '../security-log/security-log';
 import type { EndReason, SessionStore } from '../session/session-store';
 import { rememberTimeZone, signInTimeZone } from '../time/remember-time-zone';
 import { formatForMail, zoneOrUtc } from '../time/time-zone';
+import { type AccountTokens, credentialsVersionOf } from '../users/account-tokens';
+import type { UserModel } from '../users/user.model';
 import { renewSessionId, type SignedInHook, signIn } from './sign-in';
-import type { UserModel } from './user.model';
 
 /**
  * One way in (issue 19). Every way of becoming signed in — password, password + code, recovery code, passkey,

@@ -1,7 +1,8 @@
 import { type RequestHandler, Router } from 'express';
 import { type Connection, isValidObjectId, Types } from 'mongoose';
 import { NotFoundError } from '../http/errors';
-import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
+import { publicRoute } from '../http/route-access';
 import type { Mailer } from '../mail/mailer';
 import { latestOutboxMail, OUTBOX_COLLECTION, type OutboxMail } from '../mail/outbox';
 
@@ -27,8 +28,8 @@ export function devRoutes({ connection, mailer }: { connection: Connection; mail
 
   const list: RequestHandler = async (req, res) => {
     const mails = await latestOutboxMail(connection);
-    if (wantsJson(req)) {
-      res.json({
+    respond(req, res, {
+      json: () => ({
         mails: mails.map((m) => ({
           id: String(m._id),
           from: m.from,
@@ -38,14 +39,16 @@ export function devRoutes({ connection, mailer }: { connection: Connection; mail
           html: m.html,
           createdAt: m.createdAt,
         })),
-      });
-      return;
-    }
-    res.render('dev/mail', {
-      title: 'Development outbox',
-      transport: mailer.transportKind,
-      // Trailing spaces (the "-- " signature line) mean nothing on a page.
-      mails: mails.map((m) => ({ id: String(m._id), ...m, parts: linkify(m.text.replace(/[ \t]+$/gm, '')) })),
+      }),
+      html: {
+        view: 'dev/mail',
+        locals: {
+          title: 'Development outbox',
+          transport: mailer.transportKind,
+          // Trailing spaces (the "-- " signature line) mean nothing on a page.
+          mails: mails.map((m) => ({ id: String(m._id), ...m, parts: linkify(m.text.replace(/[ \t]+$/gm, '')) })),
+        },
+      },
     });
   };
 
@@ -67,7 +70,7 @@ export function devRoutes({ connection, mailer }: { connection: Connection; mail
     res.type('html').send(mail.html);
   };
 
-  router.get('/mail', list);
-  router.get('/mail/:id/html', html);
+  router.get('/mail', [publicRoute], list);
+  router.get('/mail/:id/html', [publicRoute], html);
   return router;
 }

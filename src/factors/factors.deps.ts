@@ -1,16 +1,16 @@
 import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { describeDevice } from '../account/describe-device';
 import type { SignInService } from '../auth/sign-in.service';
-import type { UserModel } from '../auth/user.model';
+import type { Clock } from '../clock';
 import type { Config } from '../config';
+import { describeDevice } from '../http/describe-device';
+import { publicLink } from '../http/links';
 import type { Mailer } from '../mail/mailer';
-import { publicLink } from '../recovery/links';
 import type { AuthThrottle } from '../security/login-throttle';
 import { EVENT_TEXT, eventContext, type SecurityEventType, type SecurityLog } from '../security-log/security-log';
-import type { Clock } from '../session/session-lifetime';
 import { zoneOfUser } from '../time/remember-time-zone';
 import { formatForMail } from '../time/time-zone';
+import type { UserModel } from '../users/user.model';
 import type { CodeThrottle } from './code-throttle';
 import type { FactorStore } from './factors.store';
 
@@ -67,10 +67,4 @@ export async function factorChanged(
       securityUrl: publicLink(deps.config.publicUrl, '/account/security'),
     },
   });
-}
-
-export function signedInUser(req: Request) {
-  const user = req.session.user;
-  if (!user) throw new Error('requireAuth must guard this route');
-  return user;
 }

@@ -8,18 +8,19 @@ import {
 import { type RequestHandler, Router } from 'express';
 import { mongo } from 'mongoose';
 import { z } from 'zod';
-import { describeDevice } from '../account/describe-device';
-import { requireAuth } from '../auth/require-auth';
+import { describeDevice } from '../http/describe-device';
 import { BadRequestError, HttpError, NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { publicRoute } from '../http/route-access';
 import { safeNextPath } from '../http/safe-redirect';
 import { parseForm, withoutControlCharacters } from '../http/validate';
-import { credentialsVersionOf } from '../recovery/tokens';
 import { rotateCsrfToken } from '../security/csrf';
+import { isAuthenticated } from '../security/is-authenticated';
 import { eventContext } from '../security-log/security-log';
-import { type FactorDeps, factorChanged, signedInUser } from './factors.deps';
+import { currentUser } from '../session/current-user';
+import { credentialsVersionOf } from '../users/account-tokens';
+import { type FactorDeps, factorChanged } from './factors.deps';
 import type { PasskeyRecord } from './factors.store';
 import {
   authenticationResponseSchema,
@@ -81,7 +82,7 @@ export function passkeyAccountRoutes(deps: FactorDeps): Router {
   }
 
   const show: RequestHandler = async (req, res) => {
-    const passkeys = await listFor(signedInUser(req).id);
+    const passkeys = await listFor(currentUser(req).id);
     if (wantsJson(req)) {
       res.json({ passkeys });
       return;
@@ -94,7 +95,7 @@ export function passkeyAccountRoutes(deps: FactorDeps): Router {
    * add the key, so with REAUTH_MINUTES=0 one confirmation covers one passkey.
    */
   const registrationOptions: RequestHandler = async (req, res) => {
-    const user = signedInUser(req);
+    const user = currentUser(req);
     const existing = await factors.listPasskeys(user.id);
     const options = await generateRegistrationOptions({
       rpName: rp.rpName,
@@ -114,7 +115,7 @@ export function passkeyAccountRoutes(deps: FactorDeps): Router {
   };
 
   const add: RequestHandler = async (req, res) => {
-    const user = signedInUser(req);
+    const user = currentUser(req);
     const challenge = takeChallenge(req, 'register', now());
     if (!challenge || challenge.userId !== user.id) {
       throw new HttpError(409, 'Passkey setup expired: start again');
@@ -161,7 +162,7 @@ export function passkeyAccountRoutes(deps: FactorDeps): Router {
   };
 
   const rename: RequestHandler = async (req, res) => {
-    const user = signedInUser(req);
+    const user = currentUser(req);
     const passkeys = await listFor(user.id);
     const form = {
       view: 'account/passkeys',
@@ -178,7 +179,7 @@ export function passkeyAccountRoutes(deps: FactorDeps): Router {
   };
 
   const remove: RequestHandler = async (req, res) => {
-    const user = signedInUser(req);
+    const user = currentUser(req);
     const removed = await factors.removePasskey(user.id, String(req.params.credentialId));
     if (!removed) throw new NotFoundError();
     await factorChanged(deps, req, user.id, 'passkey_removed', { passkey: removed.name });
@@ -195,7 +196,7 @@ export function passkeyAccountRoutes(deps: FactorDeps): Router {
 
   /** issue 25: removing a passkey is asked first (the list's Remove leads here; the POST does it). */
   const confirmRemove: RequestHandler = async (req, res) => {
-    const user = signedInUser(req);
+    const user = currentUser(req);
     const passkey = (await factors.listPasskeys(user.id)).find((p) => p.credentialId === req.params.credentialId);
     if (!passkey) throw new NotFoundError();
     res.render('account/passkey-remove', {
@@ -210,14 +211,14 @@ export function passkeyAccountRoutes(deps: FactorDeps): Router {
     });
   };
 
-  router.get('/passkeys', [requireAuth], show);
-  router.post('/passkeys/options', [requireAuth, sudo], registrationOptions);
+  router.get('/passkeys', [isAuthenticated], show);
+  router.post('/passkeys/options', [isAuthenticated, sudo], registrationOptions);
   // Its sudo check is the challenge, which only the sudo-guarded options route hands out (see above).
-  router.post('/passkeys', [requireAuth], add);
-  router.get('/passkeys/:credentialId/rename', [requireAuth], backToPage);
-  router.post('/passkeys/:credentialId/rename', [requireAuth, sudo], rename);
-  router.get('/passkeys/:credentialId/remove', [requireAuth], confirmRemove);
-  router.post('/passkeys/:credentialId/remove', [requireAuth, sudo], remove);
+  router.post('/passkeys', [isAuthenticated], add);
+  router.get('/passkeys/:credentialId/rename', [isAuthenticated], backToPage);
+  router.post('/passkeys/:credentialId/rename', [isAuthenticated, sudo], rename);
+  router.get('/passkeys/:credentialId/remove', [isAuthenticated], confirmRemove);
+  router.post('/passkeys/:credentialId/remove', [isAuthenticated, sudo], remove);
   return router;
 }
 

@@ -1,22 +1,23 @@
 import { type Request, type RequestHandler, Router } from 'express';
 import { z } from 'zod';
-import { describeDevice } from '../account/describe-device';
-import { requireAuth } from '../auth/require-auth';
 import { PENDING_SIGN_IN_MS } from '../auth/sign-in.service';
+import { describeDevice } from '../http/describe-device';
 import { FormError, TooManyRequestsError } from '../http/errors';
 import { flash } from '../http/flash';
+import { publicLink } from '../http/links';
 import { wantsJson } from '../http/negotiate';
 import { publicRoute } from '../http/route-access';
 import { safeNextPath } from '../http/safe-redirect';
 import { parseForm } from '../http/validate';
 import { describeDuration } from '../mail/templates';
-import { publicLink } from '../recovery/links';
+import { isAuthenticated } from '../security/is-authenticated';
 import { eventContext } from '../security-log/security-log';
+import { currentUser } from '../session/current-user';
 import { hasSessionData } from '../session/session-ops';
+import { type CodeCheck, checkSecondFactor } from './check-second-factor';
 import { CODE_FAILURES_PER_ACCOUNT, CODE_LOCK_SECONDS } from './code-throttle';
-import { type FactorDeps, factorChanged, signedInUser } from './factors.deps';
+import { type FactorDeps, factorChanged } from './factors.deps';
 import { newRecoveryCodes } from './factors.store';
-import { type CodeCheck, checkSecondFactor } from './second-step';
 import { groupSecret, matchTotp, newTotpSecret, otpauthUri, qrDataUrl } from './totp';
 
 /** A secret being set up is kept this long in the session before a new one is made. */
@@ -89,7 +90,7 @@ export function twoFactorAccountRoutes(deps: FactorDeps): Router {
    * encrypted there, like the stored seeds: a copy of the sessions collection yields no seed either.
    */
   function setupSecret(req: Request): string {
-    const user = signedInUser(req);
+    const user = currentUser(req);
     const setup = req.session.totpSetup;
     const kept = setup && now() - setup.at <= SETUP_MS ? factors.openSetupSecret(setup.secret, user.id) : undefined;
     if (kept) return kept;
@@ -99,7 +100,7 @@ export function twoFactorAccountRoutes(deps: FactorDeps): Router {
   }
 
   async function pageLocals(req: Request): Promise<Record<string, unknown>> {
-    const user = signedInUser(req);
+    const user = currentUser(req);
     const record = await factors.twoFactorOf(user.id);
     if (record) {
       return {
@@ -150,7 +151,7 @@ export function twoFactorAccountRoutes(deps: FactorDeps): Router {
   }
 
   const enable: RequestHandler = async (req, res) => {
-    const user = signedInUser(req);
+    const user = currentUser(req);
     const form = { view: 'account/two-factor', locals: await pageLocals(req) };
     if (form.locals.enabled) {
       flash(req, 'info', 'Authenticator codes are already on.');
@@ -182,7 +183,7 @@ export function twoFactorAccountRoutes(deps: FactorDeps): Router {
   };
 
   const disable: RequestHandler = async (req, res) => {
-    const user = signedInUser(req);
+    const user = currentUser(req);
     const form = { view: 'account/two-factor', locals: await pageLocals(req) };
     if (!form.locals.enabled) {
       res.redirect(303, '/account/two-factor');
@@ -204,7 +205,7 @@ export function twoFactorAccountRoutes(deps: FactorDeps): Router {
   };
 
   const regenerate: RequestHandler = async (req, res) => {
-    const user = signedInUser(req);
+    const user = currentUser(req);
     const codes = newRecoveryCodes();
     if (!(await factors.replaceRecoveryCodes(user.id, codes.stored))) {
       res.redirect(303, '/account/two-factor');
@@ -214,13 +215,13 @@ export function twoFactorAccountRoutes(deps: FactorDeps): Router {
     showCodes(req, res, codes.plain, 'New recovery codes made: the old ones no longer work');
   };
 
-  router.get('/two-factor', [requireAuth], show);
-  router.get('/two-factor/enable', [requireAuth], backToPage);
-  router.post('/two-factor/enable', [requireAuth, sudo], enable);
-  router.get('/two-factor/disable', [requireAuth], backToPage);
-  router.post('/two-factor/disable', [requireAuth, sudo], disable);
-  router.get('/two-factor/recovery-codes', [requireAuth], backToPage);
-  router.post('/two-factor/recovery-codes', [requireAuth, sudo], regenerate);
+  router.get('/two-factor', [isAuthenticated], show);
+  router.get('/two-factor/enable', [isAuthenticated], backToPage);
+  router.post('/two-factor/enable', [isAuthenticated, sudo], enable);
+  router.get('/two-factor/disable', [isAuthenticated], backToPage);
+  router.post('/two-factor/disable', [isAuthenticated, sudo], disable);
+  router.get('/two-factor/recovery-codes', [isAuthenticated], backToPage);
+  router.post('/two-factor/recovery-codes', [isAuthenticated, sudo], regenerate);
   return router;
 }
 
@@ -305,7 +306,7 @@ export function twoFactorSignInRoutes(deps: FactorDeps): Router {
     res.redirect(303, safeNextPath(step.next));
   };
 
-  router.get('/two-factor', show);
+  router.get('/two-factor', [publicRoute], show);
   router.post('/two-factor', [publicRoute], verify);
   return router;
 }

@@ -1,11 +1,12 @@
 import { type RequestHandler, type Response, Router } from 'express';
-import type { UserModel } from '../auth/user.model';
+import type { Clock } from '../clock';
 import type { Config } from '../config';
 import { NotFoundError } from '../http/errors';
+import { publicRoute } from '../http/route-access';
 import type { PostModel } from '../posts/post.model';
 import { latestForFeed } from '../posts/post-queries';
-import type { Clock } from '../session/session-lifetime';
-import { TAG_PATTERN } from '../tags/tags';
+import { TAG_PATTERN } from '../posts/tags';
+import type { UserModel } from '../users/user.model';
 import { findAuthor } from '../users/users.routes';
 import { atomFeed, type FeedSpec, jsonFeed } from './feeds';
 
@@ -84,9 +85,9 @@ export function feedsRoutes({ config, posts, users, now, siteName }: FeedsDeps):
   };
 
   const router = Router();
-  router.get('/feed.xml', site('atom'));
-  router.get('/feed.json', site('json'));
-  router.get('/users/:username/feed.xml', byAuthor);
-  router.get('/tags/:tag/feed.xml', byTag);
+  router.get('/feed.xml', [publicRoute], site('atom'));
+  router.get('/feed.json', [publicRoute], site('json'));
+  router.get('/users/:username/feed.xml', [publicRoute], byAuthor);
+  router.get('/tags/:tag/feed.xml', [publicRoute], byTag);
   return router;
 }

@@ -1,5 +1,5 @@
 import { type RequestHandler, Router } from 'express';
-import { publicLink } from '../recovery/links';
+import { publicLink } from '../http/links';
 
 /**
  * issue 25: GET /subscribe — what a feed is and the addresses to paste into a feed reader, so following a

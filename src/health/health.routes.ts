@@ -1,5 +1,6 @@
 import { type RequestHandler, Router } from 'express';
 import type { Connection } from 'mongoose';
+import { publicRoute } from '../http/route-access';
 
 const READY_TIMEOUT_MS = 1_000;
 
@@ -35,7 +36,7 @@ export function healthRoutes(connection: Connection): Router {
       .json({ status: ready ? 'ready' : 'unavailable', mongodb: ready ? 'ok' : 'unreachable' });
   };
   const router = Router();
-  router.get('/healthz', healthz);
-  router.get('/readyz', readyz);
+  router.get('/healthz', [publicRoute], healthz);
+  router.get('/readyz', [publicRoute], readyz);
   return router;
 }

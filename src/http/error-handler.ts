@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { isDatabaseUnavailable } from '../health/database-errors';
+import { isDatabaseUnavailable } from '../db/database-errors';
 import { FormError, HttpError, NotFoundError, ServiceUnavailableError, TooManyRequestsError } from './errors';
 import { wantsJson } from './negotiate';
 

@@ -1,5 +1,11 @@
 import type { Request, RequestHandler } from 'express';
-import type { FlashKind, FlashMessage } from '../session/session-data';
+
+/** A message shown once, on the next page; stored in the session (session-data.ts). */
+export type FlashKind = 'success' | 'info' | 'error';
+export interface FlashMessage {
+  readonly kind: FlashKind;
+  readonly text: string;
+}
 
 /** A way on from a confirmation: a link ("View list") and/or a one-button form ("Undo", a POST with the token). */
 export interface FlashActions {

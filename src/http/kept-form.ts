@@ -1,6 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
 import 'express-session';
-import { readingListCountOf } from '../reading-list/reading-list.session';
 import { ForbiddenError } from './errors';
 import { flash } from './flash';
 import { wantsJson } from './negotiate';
@@ -139,7 +138,7 @@ function reasonForPage(page: string): LoginReason {
 /**
  * A browser that is not signed in, at a page or form that needs it: to the login page with `next` (which also
  * tells the page why: "Log in to write a post"). A writing form's text is kept first, with the reason the
- * session ended. Used by requireAuth and by the CSRF check (below).
+ * session ended. Used by isAuthenticated and by the CSRF check (below).
  */
 export function sendToLogin(req: Request, res: Response): void {
   const ended = endedReason(req, res);
@@ -176,7 +175,7 @@ function dropExpiryFlash(req: Request): void {
 
 /**
  * The failure branch of the CSRF check, for people rather than scripts. JSON clients keep their bare 403.
- * - A writing form from a session that has just ended: handled like requireAuth (text kept, log in, back).
+ * - A writing form from a session that has just ended: handled like isAuthenticated (text kept, log in, back).
  * - Any other form: a 403 page that explains and offers to send the same fields again with a fresh token
  *   (one click, so a forged request still needs the person's consent; secrets are never echoed, so password
  *   forms instead link back to the form page).
@@ -199,9 +198,8 @@ export function refuseStaleForm(req: Request, res: Response, freshToken: () => s
     canResend: !hasSecrets && !action.startsWith('/account/') && action.startsWith('/'),
     formPage,
     csrfToken: freshToken(),
-    // Rendered from inside the CSRF check, before viewLocals: the header needs these from here.
+    // Rendered from inside the CSRF check: viewLocals ran just before it and gave the header its locals.
     currentUser: req.session.user ?? null,
-    readingListCount: readingListCountOf(req),
   });
 }
 

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { LRUCache } from 'lru-cache';
-import type { Clock } from '../session/session-lifetime';
+import type { Clock } from '../clock';
 
 declare module 'express-session' {
   interface SessionData {

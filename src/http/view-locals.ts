@@ -1,22 +1,27 @@
-import type { RequestHandler } from 'express';
-import { readingListCountOf } from '../reading-list/reading-list.session';
-import { zoneOrUtc } from '../time/time-zone';
-import { zonedFormatters } from '../time/zoned-formatters';
+import type { Request, RequestHandler } from 'express';
 import { loginReasonText } from './kept-form';
 
 /**
- * Who is signed in and how many posts they saved, for the header of every page (form defaults live in
- * app.locals). Both come from the session already loaded: no query, no write. The login page also learns why
- * it is shown (`?reason=`, or the session that just ended) and whether a kept form waits for the visitor.
+ * What a feature adds to the header of every page, computed from the request alone (the session already
+ * loaded: no query, no write). Features declare theirs and the composition root passes them in, so http/
+ * knows no feature.
  */
-export const viewLocals: RequestHandler = (req, res, next) => {
-  res.locals.currentUser = req.session?.user ?? null;
-  res.locals.readingListCount = readingListCountOf(req);
-  // Every date on the page in the account's zone (src/time); anonymous pages (cached, shared) say UTC.
-  Object.assign(res.locals, zonedFormatters(zoneOrUtc(req.session?.user?.timeZone)));
-  if (req.path === '/auth/login') {
-    res.locals.loginReason = loginReasonText(req, res);
-    res.locals.keptFormWaiting = Boolean(req.session?.keptForm);
-  }
-  next();
-};
+export type HeaderLocals = (req: Request) => Readonly<Record<string, unknown>>;
+
+/**
+ * Who is signed in and what the features put in the header, for every page (form defaults live in
+ * app.locals). Runs before the CSRF check, so a page rendered from inside it (the "send it again" page) has
+ * the header too. The login page also learns why it is shown (`?reason=`, or the session that just ended)
+ * and whether a kept form waits for the visitor.
+ */
+export function viewLocals(headerLocals: readonly HeaderLocals[]): RequestHandler {
+  return (req, res, next) => {
+    res.locals.currentUser = req.session?.user ?? null;
+    for (const locals of headerLocals) Object.assign(res.locals, locals(req));
+    if (req.path === '/auth/login') {
+      res.locals.loginReason = loginReasonText(req, res);
+      res.locals.keptFormWaiting = Boolean(req.session?.keptForm);
+    }
+    next();
+  };
+}

@@ -1,22 +1,7 @@
 import type { Connection } from 'mongoose';
+import type { PersonalData } from '../db/personal-data';
 import { ImageStore } from './image-store';
 import { imageUrl } from './image-urls';
-
-/*
- * The shape every feature's personal data takes (COMMON.md: it will live in src/db/personal-data.ts, where
- * the lead collects them in a registry; defined here until then).
- */
-export interface UserRef {
-  readonly id: string;
-  readonly username: string;
-  readonly email?: string | null;
-}
-export interface PersonalData {
-  readonly name: string;
-  prepare?(): Promise<void>;
-  forgetUser?(user: UserRef): Promise<void>;
-  exportUser?(user: UserRef): Promise<unknown>;
-}
 
 /** An account's pictures: the purge removes every one (all variants, orphans too); the export lists them. */
 export function imagesPersonalData(connection: Connection, now: () => number): PersonalData {

@@ -1,13 +1,13 @@
 import { type RequestHandler, Router } from 'express';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
-import { requireAuth } from '../auth/require-auth';
 import type { Config } from '../config';
 import { ForbiddenError, NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import type { PostModel } from '../posts/post.model';
 import type { PostImages } from '../posts/post-images';
+import { isAuthenticated } from '../security/is-authenticated';
 import { ImageStore } from './image-store';
 import { layoutOf } from './image-urls';
 import { ImageServer } from './images.serve';
@@ -83,7 +83,7 @@ export function imagesFeature(deps: ImagesDeps) {
   const routes = Router();
   routes.get('/images/:id', server.late());
   routes.get('/images/:id/:variant', server.late());
-  routes.post('/images/:id/delete', [requireAuth], destroy);
+  routes.post('/images/:id/delete', [isAuthenticated], destroy);
 
   const forPosts: PostImages = {
     layouts: async (ownerId, ids) =>

@@ -1,6 +1,6 @@
 import type { Response } from 'express';
-import type { CommentModel } from '../comments/comment.model';
 import { ForbiddenError } from '../http/errors';
+import type { CommentModel } from '../posts/comments/comment.model';
 import { maybeActor } from '../roles/actor';
 import { can } from '../roles/permissions';
 import type { SiteSettings } from '../site-settings/site-settings';

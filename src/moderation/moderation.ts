@@ -1,8 +1,8 @@
 import { isValidObjectId, Types } from 'mongoose';
 import type { AdminLog } from '../admin/admin-log';
-import type { CommentModel } from '../comments/comment.model';
 import { NotFoundError } from '../http/errors';
 import type { PageCache } from '../http/page-cache';
+import type { CommentModel } from '../posts/comments/comment.model';
 import type { PostModel } from '../posts/post.model';
 import type { Actor } from '../roles/actor';
 import type { Reports } from './reports';

@@ -1,11 +1,11 @@
 import { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
-import type { CommentModel } from '../comments/comment.model';
-import { loadComment } from '../comments/comments.handlers';
 import { NotFoundError, TooManyRequestsError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { parseForm } from '../http/validate';
+import type { CommentModel } from '../posts/comments/comment.model';
+import { loadComment } from '../posts/comments/comments.handlers';
 import { loadPost } from '../posts/load-post';
 import { loadedPost } from '../posts/loaded-post';
 import type { PostModel } from '../posts/post.model';

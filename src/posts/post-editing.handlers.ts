@@ -1,13 +1,13 @@
 import type { RequestHandler } from 'express';
-import type { Logger } from 'pino';
-import type { CommentModel } from '../comments/comment.model';
+import type { Clock } from '../clock';
 import { NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
 import { parseForm } from '../http/validate';
 import { allowedStatus, HELD_AS_DRAFT } from '../roles/post-status';
-import type { Clock } from '../session/session-lifetime';
 import { zoneOrUtc } from '../time/time-zone';
+import type { CommentModel } from './comments/comment.model';
 import { type LoadedPost, loadedPost } from './loaded-post';
 import { type PostModel, renderedFields } from './post.model';
 import { type PostImages, picturesFor } from './post-images';
@@ -18,7 +18,6 @@ import { datetimeLocal, postSchema } from './posts.schemas';
 export interface PostEditingDeps {
   readonly posts: PostModel;
   readonly comments: CommentModel;
-  readonly logger: Logger;
   readonly now: Clock;
   readonly images?: PostImages;
 }
@@ -41,7 +40,7 @@ function formValues(post: LoadedPost, at: Date, zone: string) {
  * edit racing a delete either lands before it (and is deleted with the post) or finds nothing and answers
  * 404: never a 5xx, never a post brought back or half-updated.
  */
-export function postEditingHandlers({ posts, comments, logger, now, images }: PostEditingDeps) {
+export function postEditingHandlers({ posts, comments, now, images }: PostEditingDeps) {
   const editForm: RequestHandler = (req, res) => {
     const post = loadedPost(res);
     res.render('posts/edit', {
@@ -95,7 +94,7 @@ export function postEditingHandlers({ posts, comments, logger, now, images }: Po
       )
       .lean();
     if (!updated) throw new NotFoundError('This post has just been deleted');
-    (req.log ?? logger).info(
+    req.log.info(
       { event: 'post_updated', postId: String(post._id), username: req.session.user?.username },
       'post updated',
     );
@@ -124,16 +123,17 @@ export function postEditingHandlers({ posts, comments, logger, now, images }: Po
     if (deletedCount === 0) throw new NotFoundError('This post has already been deleted');
     // Its comments go with it (a comment that lands meanwhile removes itself: comments.handlers.ts).
     await comments.deleteMany({ postId: post._id });
-    (req.log ?? logger).info(
+    req.log.info(
       { event: 'post_deleted', postId: String(post._id), username: req.session.user?.username },
       'post deleted',
     );
-    if (wantsJson(req)) {
-      res.json({ message: 'Deleted' });
-      return;
-    }
-    flash(req, 'success', `“${post.title}” has been deleted.`);
-    res.redirect(303, '/posts');
+    respond(req, res, {
+      json: () => ({ message: 'Deleted' }),
+      html: () => {
+        flash(req, 'success', `“${post.title}” has been deleted.`);
+        res.redirect(303, '/posts');
+      },
+    });
   };
 
   return { editForm, update, confirmDelete, destroy };

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import type { CommentModel } from '../comments/comment.model';
+import type { Clock } from '../clock';
 import { NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
 import { recentlyWrote, type SharedResults } from '../http/shared-results';
 import { parseForm } from '../http/validate';
 import { visibleComments } from '../moderation/visible-comments';
@@ -11,8 +12,9 @@ import { maybeActor } from '../roles/actor';
 import { can } from '../roles/permissions';
 import { allowedStatus, HELD_AS_DRAFT } from '../roles/post-status';
 import { postSeo } from '../seo/seo';
-import type { Clock } from '../session/session-lifetime';
+import { currentUser } from '../session/current-user';
 import { formatDateTimeIn, zoneOrUtc } from '../time/time-zone';
+import type { CommentModel } from './comments/comment.model';
 import { loadedPost } from './loaded-post';
 import { type PostModel, renderedFields } from './post.model';
 import { type PostImages, picturesFor } from './post-images';
@@ -78,7 +80,7 @@ export function postsHandlers({ posts, comments, now, images, shared }: PostsDep
     const zone = zoneOrUtc(req.session.user?.timeZone);
     const input = parseForm(postSchema(at, zone), req.body, { view: 'posts/new', locals: { title: 'New post' } });
     const user = req.session.user;
-    if (!user) throw new Error('requireAuth must run before create');
+    if (!user) throw new Error('isAuthenticated must run before create');
     const { status, heldAsDraft } = allowedStatus(res, input.status);
     const pictures = await picturesFor(images, user.id, input.body, input.coverImage, {
       view: 'posts/new',
@@ -131,8 +133,8 @@ export function postsHandlers({ posts, comments, now, images, shared }: PostsDep
       .sort({ createdAt: 1, _id: 1 })
       .limit(1_000)
       .lean();
-    if (wantsJson(req)) {
-      res.json({
+    respond(req, res, {
+      json: () => ({
         post: {
           id: String(post._id),
           title: post.title,
@@ -151,30 +153,30 @@ export function postsHandlers({ posts, comments, now, images, shared }: PostsDep
             ...(c.moderation ? { moderation: c.moderation } : {}),
           })),
         },
-      });
-      return;
-    }
-    res.render('posts/show', {
-      title: post.title,
-      post,
-      comments: thread,
-      isPublic: isPublic(post, at),
-      staffEdits: actor !== undefined && can(actor.role, 'post.edit-any'),
-      seo: postSeo(res, post),
+      }),
+      html: {
+        view: 'posts/show',
+        locals: {
+          title: post.title,
+          post,
+          comments: thread,
+          isPublic: isPublic(post, at),
+          staffEdits: actor !== undefined && can(actor.role, 'post.edit-any'),
+          seo: postSeo(res, post),
+        },
+      },
     });
   };
 
   /** The signed-in author's drafts and scheduled posts. */
   const drafts: RequestHandler = async (req, res) => {
-    const user = req.session.user;
-    if (!user) throw new Error('requireAuth must run before drafts');
+    const user = currentUser(req);
     const at = new Date(now());
     const items = await unpublishedOf(posts, user.id, at);
-    if (wantsJson(req)) {
-      res.json({ posts: items.map((p) => ({ ...summaryJson(p), status: p.status })) });
-      return;
-    }
-    res.render('posts/drafts', { title: 'Drafts and scheduled posts', posts: items });
+    respond(req, res, {
+      json: () => ({ posts: items.map((p) => ({ ...summaryJson(p), status: p.status })) }),
+      html: { view: 'posts/drafts', locals: { title: 'Drafts and scheduled posts', posts: items } },
+    });
   };
 
   return { list, newForm, create, show, drafts };

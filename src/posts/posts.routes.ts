@@ -1,13 +1,14 @@
 import { Router } from 'express';
-import { requireAuth } from '../auth/require-auth';
-import { type CommentsDeps, commentsHandlers, loadComment } from '../comments/comments.handlers';
+import { publicRoute } from '../http/route-access';
 import type { RoleGuards } from '../roles/actor';
+import { isAuthenticated } from '../security/is-authenticated';
+import type { RateLimit, WriteLimits } from '../security/rate-limit';
+import { type CommentsDeps, commentsHandlers, loadComment } from './comments/comments.handlers';
 import { loadPost } from './load-post';
 import { loadedPost } from './loaded-post';
 import { type PostEditingDeps, postEditingHandlers } from './post-editing.handlers';
 import { isPublic } from './post-queries';
 import { type PostsDeps, postsHandlers } from './posts.handlers';
-import type { RateLimit, WriteLimits } from './rate-limit';
 import { requireAuthor } from './require-author';
 
 export interface PostsRoutesDeps extends PostsDeps, PostEditingDeps, CommentsDeps {
@@ -26,19 +27,19 @@ export function postsRoutes(deps: PostsRoutesDeps): Router {
   router.param('id', loadPost(deps.posts));
   router.param('commentId', loadComment(deps.comments));
 
-  const author = [requireAuth, deps.roles.loadActor, requireAuthor];
+  const author = [isAuthenticated, deps.roles.loadActor, requireAuthor];
   // A browser refused for posting too often gets its form back, with what was typed.
   const writing = deps.rateLimit(deps.limits.post, () => ({ view: 'posts/new', locals: { title: 'New post' } }));
   const editing = deps.rateLimit(deps.limits.post, (_req, res) => {
     const post = loadedPost(res);
     return { view: 'posts/edit', locals: { title: `Edit “${post.title}”`, post } };
   });
-  router.get('/', h.list);
+  router.get('/', [publicRoute], h.list);
   router.get('/new', deps.roles.requireCan('post.create'), h.newForm);
   router.post('/', [...deps.roles.requireCan('post.create'), writing], h.create);
   // Only a post that is not public asks who the visitor is (editors and up see drafts to publish them).
   const unpublished = deps.roles.loadActorWhen((res) => !isPublic(loadedPost(res), new Date(deps.now())));
-  router.get('/:id', unpublished, h.show);
+  router.get('/:id', [publicRoute, unpublished], h.show);
   router.get('/:id/edit', author, e.editForm);
   router.post('/:id', [...author, editing], e.update);
   router.get('/:id/delete', author, e.confirmDelete);
@@ -48,7 +49,7 @@ export function postsRoutes(deps: PostsRoutesDeps): Router {
     [...deps.roles.requireCan('comment.create'), deps.rateLimit(deps.limits.comment)],
     c.create,
   );
-  router.post('/:id/comments/:commentId/delete', [requireAuth], c.destroy);
+  router.post('/:id/comments/:commentId/delete', [isAuthenticated], c.destroy);
   return router;
 }
 
@@ -56,6 +57,6 @@ export function postsRoutes(deps: PostsRoutesDeps): Router {
 export function draftsRoutes(deps: PostsDeps): Router {
   const h = postsHandlers(deps);
   const router = Router();
-  router.get('/', [requireAuth], h.drafts);
+  router.get('/', [isAuthenticated], h.drafts);
   return router;
 }

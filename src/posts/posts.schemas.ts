@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { parseTags } from '../tags/tags';
 import { utcToLocalInput, zonedToUtc } from '../time/time-zone';
 import { BODY_MAX, POST_STATUSES, TITLE_MAX } from './post.model';
+import { parseTags } from './tags';
 
 /**
  * `2026-12-01T09:30` (a datetime-local field, read in the writer's zone: src/time) or a full ISO time with

@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { commentModel } from '../comments/comment.model';
+import { commentModel } from './comments/comment.model';
 import { postModel } from './post.model';
 
 const NAMESPACE_EXISTS = 48;

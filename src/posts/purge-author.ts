@@ -1,5 +1,6 @@
-import { type Connection, Types } from 'mongoose';
-import { commentModel } from '../comments/comment.model';
+import type { Connection, Types } from 'mongoose';
+import { commentModel } from './comments/comment.model';
+import { forgetCommenter } from './comments/forget-commenter';
 import { postModel } from './post.model';
 
 /**
@@ -16,18 +17,6 @@ export async function purgeAuthorContent(
   const own = (await posts.find({ authorId }, { _id: 1 }).lean()).map((p) => p._id);
   const onOwn = own.length > 0 ? await comments.deleteMany({ postId: { $in: own } }) : { deletedCount: 0 };
   const removedPosts = await posts.deleteMany({ authorId });
-  const perPost = await comments.aggregate<{ _id: Types.ObjectId; n: number }>([
-    // Aggregation stages are not cast by mongoose: the id must already be an ObjectId.
-    { $match: { authorId: new Types.ObjectId(String(authorId)) } },
-    { $group: { _id: '$postId', n: { $sum: 1 } } },
-  ]);
-  const elsewhere = await comments.deleteMany({ authorId });
-  if (perPost.length > 0) {
-    await posts.bulkWrite(
-      perPost.map(({ _id, n }) => ({
-        updateOne: { filter: { _id, commentCount: { $gte: n } }, update: { $inc: { commentCount: -n } } },
-      })),
-    );
-  }
-  return { posts: removedPosts.deletedCount, comments: onOwn.deletedCount + elsewhere.deletedCount };
+  const elsewhere = await forgetCommenter(connection, authorId);
+  return { posts: removedPosts.deletedCount, comments: onOwn.deletedCount + elsewhere };
 }

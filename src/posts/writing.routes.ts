@@ -1,15 +1,15 @@
 import { type RequestHandler, Router } from 'express';
 import { Types } from 'mongoose';
 import { z } from 'zod';
+import type { Clock } from '../clock';
 import { HttpError } from '../http/errors';
 import { wantsJson } from '../http/negotiate';
 import { parseForm } from '../http/validate';
-import type { Clock } from '../session/session-lifetime';
-import { parseTags } from '../tags/tags';
+import type { RateLimit, RateLimitOptions } from '../security/rate-limit';
 import { formatClockIn, zoneOrUtc } from '../time/time-zone';
 import { renderMarkdown } from './markdown';
 import { BODY_MAX, type PostModel, renderedFields, TITLE_MAX } from './post.model';
-import type { RateLimit, RateLimitOptions } from './rate-limit';
+import { parseTags } from './tags';
 
 /**
  * The editor's helpers (public/js/editor.js): a Preview rendered by the very renderer a saved post goes
@@ -83,7 +83,7 @@ export function writingRoutes({ posts, now, rateLimit, writers }: WritingDeps): 
    */
   const autosave: RequestHandler = async (req, res) => {
     const user = req.session.user;
-    if (!user) throw new Error('requireAuth must run before autosave');
+    if (!user) throw new Error('isAuthenticated must run before autosave');
     const input = parseForm(autosaveSchema, req.body, { view: 'posts/new', locals: { title: 'New post' } });
     if (!input.title && !input.body.trim()) {
       res.status(422).json({ error: 'Nothing to save yet' });

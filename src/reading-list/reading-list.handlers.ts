@@ -3,6 +3,7 @@ import { isValidObjectId } from 'mongoose';
 import { HttpError, NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
 import { safeNextPath } from '../http/safe-redirect';
 import type { PostModel } from '../posts/post.model';
 import { publishedFilter } from '../posts/post-queries';
@@ -62,11 +63,10 @@ export function readingListHandlers({ posts, readingLists, now }: ReadingListDep
     }
     // The list was read anyway: refresh the header's count (another device may have changed it).
     if (user && req.session.readingListCount !== items.length) req.session.readingListCount = items.length;
-    if (wantsJson(req)) {
-      res.json({ readingList: items.map((p) => ({ id: String(p._id), title: p.title, author: p.authorName })) });
-      return;
-    }
-    res.render('reading-list/index', { title: 'Reading list', items, readingListCount: items.length });
+    respond(req, res, {
+      json: () => ({ readingList: items.map((p) => ({ id: String(p._id), title: p.title, author: p.authorName })) }),
+      html: { view: 'reading-list/index', locals: { title: 'Reading list', items, readingListCount: items.length } },
+    });
   };
 
   const save: RequestHandler = async (req, res) => {

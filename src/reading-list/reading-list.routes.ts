@@ -6,7 +6,7 @@ import { type ReadingListDeps, readingListHandlers } from './reading-list.handle
 export function readingListRoutes(deps: ReadingListDeps): Router {
   const h = readingListHandlers(deps);
   const router = Router();
-  router.get('/', h.show);
+  router.get('/', [publicRoute], h.show);
   router.post('/:postId', [publicRoute], h.save);
   router.post('/:postId/remove', [publicRoute], h.remove);
   return router;

@@ -21,6 +21,8 @@ export function readingListCountOf(req: Request): number {
   return session.readingList?.length ?? 0;
 }
 
+/** The header's count, declared to http/view-locals by the composition root. */
+export const readingListHeader = (req: Request) => ({ readingListCount: readingListCountOf(req) });
 /**
  * At sign-in: the anonymous saves carried over in the session join the account's list (the same list on
  * every device from then on), and the header count is set. A sign-in hook (wired in app.ts), run by the

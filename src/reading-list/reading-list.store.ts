@@ -44,9 +44,7 @@ export class ReadingListStore {
 
   constructor(connection: Connection) {
     // The driver's collection, not a model: each operation here is one plain atomic command.
-    this.lists = connection.collection<ReadingListDocument>(
-      READING_LISTS_COLLECTION,
-    ) as unknown as mongo.Collection<ReadingListDocument>;
+    this.lists = connection.collection<ReadingListDocument>(READING_LISTS_COLLECTION);
   }
 
   /** The saved ids, newest first. */

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { wantsJson } from '../http/negotiate';
-import type { TokenProblem } from './tokens';
+import type { TokenProblem } from '../users/account-tokens';
 
 export const LINK_PROBLEM_MESSAGE = 'This link has expired or was already used';
 

@@ -1,22 +1,23 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { setPassword } from '../auth/credentials';
-import type { UserModel } from '../auth/user.model';
+import type { Clock } from '../clock';
 import type { Config } from '../config';
+import { publicLink } from '../http/links';
 import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
 import { parseForm } from '../http/validate';
 import type { Mailer } from '../mail/mailer';
+import type { MailThrottle } from '../security/mail-throttle';
 import { type EventContext, eventContext, type SecurityLog } from '../security-log/security-log';
-import type { Clock } from '../session/session-lifetime';
 import type { SessionStore } from '../session/session-store';
 import { zoneOfUser } from '../time/remember-time-zone';
 import { formatForMail } from '../time/time-zone';
+import { type AccountTokens, credentialsVersionOf } from '../users/account-tokens';
+import { setPassword } from '../users/credentials';
+import type { UserModel } from '../users/user.model';
 import { renderLinkProblem } from './link-problem';
-import { publicLink } from './links';
-import type { MailThrottle } from './mail-throttle';
 import { forgotSchema, resetPasswordSchema } from './recovery.schemas';
 import { mailResetLink } from './reset-link';
-import { type AccountTokens, credentialsVersionOf } from './tokens';
 
 export interface RecoveryDeps {
   readonly config: Config;
@@ -52,11 +53,11 @@ export function recoveryHandlers({
   const forgotView = { title: 'Forgot your password?', mailEnabled: mailer.enabled, sent: false };
 
   function refuseUnavailable(req: Request, res: Response): void {
-    if (wantsJson(req)) {
-      res.status(503).json({ error: UNAVAILABLE });
-      return;
-    }
-    res.status(503).render('auth/forgot', { ...forgotView, mailEnabled: false });
+    respond(req, res, {
+      status: 503,
+      json: () => ({ error: UNAVAILABLE }),
+      html: { view: 'auth/forgot', locals: { ...forgotView, mailEnabled: false } },
+    });
   }
 
   /**
@@ -116,11 +117,10 @@ export function recoveryHandlers({
     res.set('Cache-Control', 'no-store');
     const usable = await usableReset(token);
     if (!usable.ok) return renderLinkProblem(req, res, usable.problem, 'reset');
-    if (wantsJson(req)) {
-      res.json({ username: usable.username });
-      return;
-    }
-    res.render('auth/reset', { title: 'Choose a new password', token, username: usable.username });
+    respond(req, res, {
+      json: () => ({ username: usable.username }),
+      html: { view: 'auth/reset', locals: { title: 'Choose a new password', token, username: usable.username } },
+    });
   };
 
   const reset: RequestHandler = async (req, res) => {
@@ -156,12 +156,13 @@ export function recoveryHandlers({
         forgotUrl: publicLink(config.publicUrl, '/auth/forgot'),
       },
     });
-    (req.log ?? logger).info({ event: 'password_reset', userId, ip: req.ip, sessionsEnded }, 'password reset');
-    if (wantsJson(req)) {
-      res.json({ message: 'Password changed', sessionsEnded });
-      return;
-    }
-    res.redirect(303, '/auth/reset/done');
+    req.log.info({ event: 'password_reset', userId, ip: req.ip, sessionsEnded }, 'password reset');
+    respond(req, res, {
+      json: () => ({ message: 'Password changed', sessionsEnded }),
+      html: () => {
+        res.redirect(303, '/auth/reset/done');
+      },
+    });
   };
 
   const resetDone: RequestHandler = (_req, res) => {

@@ -9,11 +9,11 @@ import { type RecoveryDeps, recoveryHandlers } from './recovery.handlers';
 export function recoveryRoutes(deps: RecoveryDeps): Router {
   const h = recoveryHandlers(deps);
   const router = Router();
-  router.get('/forgot', h.showForgot);
+  router.get('/forgot', [publicRoute], h.showForgot);
   router.post('/forgot', [publicRoute], h.forgot);
-  router.get('/forgot/sent', h.forgotSent);
-  router.get('/reset/done', h.resetDone);
-  router.get('/reset/:token', h.showReset);
+  router.get('/forgot/sent', [publicRoute], h.forgotSent);
+  router.get('/reset/done', [publicRoute], h.resetDone);
+  router.get('/reset/:token', [publicRoute], h.showReset);
   router.post('/reset/:token', [publicRoute], h.reset);
   return router;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { emailAddress } from '../account/email.schemas';
-import { newPassword } from '../auth/auth.schemas';
+import { emailAddress } from '../users/email.schemas';
+import { newPassword } from '../users/new-password';
 
 export const forgotSchema = z.object({ email: emailAddress });
 

@@ -1,8 +1,8 @@
 import type { Config } from '../config';
+import { publicLink } from '../http/links';
 import type { Mailer } from '../mail/mailer';
 import { describeDuration } from '../mail/templates';
-import { publicLink } from './links';
-import { type AccountTokens, credentialsVersionOf } from './tokens';
+import { type AccountTokens, credentialsVersionOf } from '../users/account-tokens';
 
 /**
  * Issues a password-reset link (voiding older ones) and mails it to the user's address: "forgot password"

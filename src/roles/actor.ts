@@ -1,7 +1,7 @@
 import type { RequestHandler, Response } from 'express';
-import { requireAuth } from '../auth/require-auth';
-import type { UserModel } from '../auth/user.model';
 import { ForbiddenError, UnauthenticatedError } from '../http/errors';
+import { isAuthenticated } from '../security/is-authenticated';
+import type { UserModel } from '../users/user.model';
 import { type Action, can } from './permissions';
 import { type Role, roleOf } from './roles';
 
@@ -60,7 +60,7 @@ export function roleGuards(users: UserModel) {
 
   /** Signed in (browsers to the login page), the role loaded, and allowed to take `action`. */
   const requireCan = (action: Action): RequestHandler[] => [
-    requireAuth,
+    isAuthenticated,
     loadActor,
     (_req, res, next) => {
       if (!can(actorOf(res).role, action))
@@ -69,7 +69,7 @@ export function roleGuards(users: UserModel) {
     },
   ];
 
-  return { loadActor, loadActorWhen, requireCan, signedIn: [requireAuth, loadActor] as RequestHandler[] };
+  return { loadActor, loadActorWhen, requireCan, signedIn: [isAuthenticated, loadActor] as RequestHandler[] };
 }
 
 export type RoleGuards = ReturnType<typeof roleGuards>;

@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { type User, type UserModel, userModel } from '../auth/user.model';
+import { type User, type UserModel, userModel } from '../users/user.model';
 import type { Role } from './roles';
 
 type NewUser = Pick<User, 'username' | 'passwordHash'> & Partial<Pick<User, 'email' | 'emailVerified'>>;

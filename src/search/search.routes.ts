@@ -1,11 +1,13 @@
 import { type RequestHandler, Router } from 'express';
+import type { Clock } from '../clock';
 import { BadRequestError } from '../http/errors';
 import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
+import { publicRoute } from '../http/route-access';
 import type { PostModel } from '../posts/post.model';
 import { publishedFilter, searchPublished } from '../posts/post-queries';
 import { summaryJson } from '../posts/posts.handlers';
 import { parsePage } from '../posts/posts.schemas';
-import type { Clock } from '../session/session-lifetime';
 import { highlight, searchTerms } from './highlight';
 
 export const QUERY_MAX = 100;
@@ -28,18 +30,21 @@ export function searchRoutes({ posts, now }: SearchDeps): Router {
     const page = parsePage(req.query.page);
     if (q.length > QUERY_MAX) {
       const message = `Keep the search to ${QUERY_MAX} characters`;
-      if (wantsJson(req)) {
-        res.status(400).json({ error: message, fields: { q: message } });
-        return;
-      }
-      res.status(400).render('search/index', {
-        title: 'Search',
-        q: '',
-        results: null,
-        page: 1,
-        hasNext: false,
-        values: { q: q.slice(0, QUERY_MAX) },
-        errors: { q: message },
+      respond(req, res, {
+        status: 400,
+        json: () => ({ error: message, fields: { q: message } }),
+        html: {
+          view: 'search/index',
+          locals: {
+            title: 'Search',
+            q: '',
+            results: null,
+            page: 1,
+            hasNext: false,
+            values: { q: q.slice(0, QUERY_MAX) },
+            errors: { q: message },
+          },
+        },
       });
       return;
     }
@@ -70,6 +75,6 @@ export function searchRoutes({ posts, now }: SearchDeps): Router {
   };
 
   const router = Router();
-  router.get('/', search);
+  router.get('/', [publicRoute], search);
   return router;
 }

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { Connection, mongo } from 'mongoose';
 import type { Logger } from 'pino';
-import { describeDevice } from '../account/describe-device';
+import { describeDevice } from '../http/describe-device';
 
 export const SECURITY_EVENTS_COLLECTION = 'security_events';
 

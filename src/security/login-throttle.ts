@@ -47,6 +47,17 @@ export type Attempt =
  *   while the owner is delayed, never locked out.
  * Nothing locks forever: counters expire.
  */
+const ACCOUNT_PREFIXES = ['login_account_ip', 'login_account', 'login_account_slow'] as const;
+
+/**
+ * The throttle documents that name an account: rate-limiter-flexible stores `prefix:key`, and the account's
+ * keys are `username` or `username|client` (for forgetting a user: throttles.personal-data.ts).
+ */
+export function accountThrottleKeys(username: string): RegExp {
+  const name = username.replace(/[^a-z0-9_-]/g, '');
+  return new RegExp(`^(${ACCOUNT_PREFIXES.join('|')}):${name}(\\||$)`);
+}
+
 export class AuthThrottle {
   private readonly byAccountAndIp: RateLimiterMongo;
   private readonly byIp: RateLimiterMongo;
@@ -67,10 +78,11 @@ export class AuthThrottle {
         // Indexes are made by prepareDatabase(), in order, before traffic (see prepare-database.ts).
         disableIndexesCreation: true,
       });
-    this.byAccountAndIp = limiter('login_account_ip', limits.failuresPerAccountAndIp, limits.windowSeconds);
+    const [accountAndIp, account, slowLane] = ACCOUNT_PREFIXES;
+    this.byAccountAndIp = limiter(accountAndIp, limits.failuresPerAccountAndIp, limits.windowSeconds);
     this.byIp = limiter('login_ip', limits.failuresPerIp, limits.windowSeconds);
-    this.byAccount = limiter('login_account', limits.failuresPerAccount, 86_400);
-    this.accountSlowLane = limiter('login_account_slow', 1, 60);
+    this.byAccount = limiter(account, limits.failuresPerAccount, 86_400);
+    this.accountSlowLane = limiter(slowLane, 1, 60);
     this.registrations = limiter('register_ip', limits.registrationsPerIp, limits.windowSeconds);
     this.anonymousSessions = limiter('anon_session_ip', limits.anonymousSessionsPerMinute, 60);
   }

@@ -1,8 +1,8 @@
 import { type RequestHandler, Router } from 'express';
-import type { UserModel } from '../auth/user.model';
+import type { Clock } from '../clock';
 import type { Config } from '../config';
 import type { PostModel } from '../posts/post.model';
-import type { Clock } from '../session/session-lifetime';
+import type { UserModel } from '../users/user.model';
 import { robotsTxt, sitemapEntries, sitemapXml } from './sitemap';
 
 export interface SeoDeps {

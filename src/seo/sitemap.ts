@@ -1,6 +1,6 @@
-import type { UserModel } from '../auth/user.model';
 import type { PostModel } from '../posts/post.model';
 import { publishedFilter } from '../posts/post-queries';
+import type { UserModel } from '../users/user.model';
 
 /** The sitemap protocol's limit per file; far beyond this blog's size, so one file is enough. */
 export const SITEMAP_MAX_URLS = 50_000;

@@ -1,4 +1,5 @@
 import 'express-session';
+import type { FlashMessage } from '../http/flash';
 
 /** What a session may hold. Kept small: the session is read on every request of a signed-in visitor. */
 export interface SessionUser {
@@ -6,12 +7,6 @@ export interface SessionUser {
   readonly username: string;
   /** The account's IANA time zone (src/time); absent → UTC. */
   readonly timeZone?: string;
-}
-
-export type FlashKind = 'success' | 'info' | 'error';
-export interface FlashMessage {
-  readonly kind: FlashKind;
-  readonly text: string;
 }
 
 /** When and how this sign-in happened; the basis of the idle and absolute timeouts. */

@@ -1,10 +1,9 @@
 import type { RequestHandler } from 'express';
+import type { Clock } from '../clock';
 import type { Config } from '../config';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { regenerateSession } from './session-ops';
-
-export type Clock = () => number;
 
 /**
  * Enforces the idle and absolute timeouts on the server, whatever the cookie or the store say:

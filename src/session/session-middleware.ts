@@ -12,7 +12,7 @@ export { SESSIONS_COLLECTION } from './session-store';
 
 /**
  * Sessions live in MongoDB, in the app's own database and client, so any number of app processes share them.
- * The store is Folio's own (see session-store.ts): ended sessions stay ended.
+ * The store is connect-mongo's MongoStore, extended so that ended sessions stay ended (see session-store.ts).
  */
 export function createSessionStore(connection: Connection, config: Config): FolioSessionStore {
   // Wall-clock time, like MongoDB's TTL monitor: the timeouts themselves are enforced, with the app's

@@ -1,5 +1,6 @@
+import { MongoStore } from 'connect-mongo';
 import type { Request } from 'express';
-import session from 'express-session';
+import type session from 'express-session';
 import type { Connection, mongo } from 'mongoose';
 import type { SessionAuth, SessionDevice, SessionUser } from './session-data';
 
@@ -34,20 +35,28 @@ export interface StoredUserSession {
 type Callback<T = void> = (err?: unknown, value?: T) => void;
 
 /**
- * Folio's own session store: express-session's Store over the MongoDB driver, with the queries the account
- * pages need. The point of owning it is one guarantee — **an ended session stays ended**:
- * - a session that a request *loaded* is saved with a conditional update (`endedAt` absent), never an
- *   upsert, so a request in flight when the session was ended cannot write it back (connect-mongo's `set`
- *   is an upsert, which is how a revoked session used to come back);
- * - only a session *created in this request* (express-session's generate/regenerate) may be inserted;
- * - ending marks the document (a tombstone) instead of deleting it, so `get` refuses it on every process
- *   and can say why; MongoDB's TTL index removes it when it would have expired anyway.
- * Loaded sessions are told apart from new ones by object identity: express-session builds every loaded
- * session through `createSession` and every new one through `generate`.
+ * The tutorial's store, connect-mongo's `MongoStore`, with one guarantee added — **an ended session stays
+ * ended**, on every process, even for requests that were in flight when it ended. connect-mongo gives the
+ * client, the collection, the TTL and touch settings, and what nothing here needs to change (`all`,
+ * `length`, `clear`). Folio overrides only the methods that guarantee needs:
+ * - `set`: connect-mongo's is an upsert by id, so a request that *loaded* a session before it was revoked
+ *   wrote it back when it finished. Here a loaded session is saved only by a conditional update (`endedAt`
+ *   absent), and only a session *created in this request* (express-session's generate/regenerate) may be
+ *   inserted. `createSession` tells the two apart: express-session builds every loaded session through it.
+ * - `destroy` and `regenerate`: connect-mongo deletes the document, after which any save in flight (an
+ *   upsert, or an insert) could bring it back. Here ending marks the document — a tombstone, with why it
+ *   ended ('rotated' for a new id at sign-in, which tells the visitor nothing) — and MongoDB's TTL index
+ *   removes it when the session would have expired anyway, after which no request of it can be in flight.
+ * - `get`: refuses a tombstone (connect-mongo would return it), and remembers why it ended, so the login
+ *   page can say "You were signed out on another device".
+ * - `touch`: connect-mongo's extends any document with that id, tombstones included, and keeps its "last
+ *   written" time inside the session data; here a tombstone is never written, and that time is kept beside
+ *   the session, so a page view inside the touch interval costs no write and adds nothing to the session.
+ * The queries the account pages need (a user's devices, ending them) are below the store interface.
  */
 export type SessionStore = FolioSessionStore;
 
-export class FolioSessionStore extends session.Store {
+export class FolioSessionStore extends MongoStore {
   /** Added by express-session when the store is handed to it: makes a new, empty session on `req`. */
   declare generate: (req: Request) => void;
   private readonly loaded = new WeakSet<object>();
@@ -58,7 +67,7 @@ export class FolioSessionStore extends session.Store {
 
   constructor(
     private readonly connection: Connection,
-    private readonly options: {
+    private readonly settings: {
       /** Seconds a session without a persistent cookie lives after its last write (the idle limit). */
       readonly ttlSeconds: number;
       /** Seconds within which an unchanged session is not written again just to extend its expiry. */
@@ -66,7 +75,18 @@ export class FolioSessionStore extends session.Store {
       readonly now?: () => number;
     },
   ) {
-    super();
+    super({
+      // The app's own client (one driver: see package.json's overrides), so no cast and no second pool.
+      client: connection.getClient(),
+      dbName: connection.name,
+      collectionName: SESSIONS_COLLECTION,
+      ttl: settings.ttlSeconds,
+      touchAfter: settings.touchAfterSeconds,
+      // Stored as objects, so the account pages can query sessions by user.
+      stringify: false,
+      // The TTL index is made with every other index before traffic (prepareSessionStore), not here.
+      autoRemove: 'disabled',
+    });
   }
 
   private get collection(): mongo.Collection<SessionDocument> {
@@ -76,16 +96,16 @@ export class FolioSessionStore extends session.Store {
   }
 
   private now(): number {
-    return (this.options.now ?? Date.now)();
+    return (this.settings.now ?? Date.now)();
   }
 
   private expiryOf(sess: session.SessionData): Date {
     const expires = sess.cookie?.expires;
     if (expires) return new Date(expires);
-    return new Date(this.now() + this.options.ttlSeconds * 1000);
+    return new Date(this.now() + this.settings.ttlSeconds * 1000);
   }
 
-  // --- express-session's Store interface -----------------------------------------------------------
+  // --- What an ended session staying ended needs (connect-mongo's methods, overridden) ---------------
 
   override get(sid: string, callback: Callback<session.SessionData | null>): void {
     this.collection.findOne({ _id: sid, expires: { $gt: new Date(this.now()) } }).then((doc) => {
@@ -139,7 +159,7 @@ export class FolioSessionStore extends session.Store {
   override touch(sid: string, sess: session.SessionData, callback?: Callback): void {
     const now = this.now();
     const last = this.lastModified.get(sess) ?? 0;
-    if (now - last < this.options.touchAfterSeconds * 1000) {
+    if (now - last < this.settings.touchAfterSeconds * 1000) {
       callback?.();
       return;
     }

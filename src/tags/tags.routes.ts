@@ -1,12 +1,13 @@
 import { type RequestHandler, Router } from 'express';
+import type { Clock } from '../clock';
 import { NotFoundError } from '../http/errors';
-import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
+import { publicRoute } from '../http/route-access';
 import type { PostModel } from '../posts/post.model';
 import { listPublished } from '../posts/post-queries';
 import { summaryJson } from '../posts/posts.handlers';
 import { parsePage } from '../posts/posts.schemas';
-import type { Clock } from '../session/session-lifetime';
-import { slugifyTag, TAG_PATTERN } from './tags';
+import { slugifyTag, TAG_PATTERN } from '../posts/tags';
 
 export interface TagsDeps {
   readonly posts: PostModel;
@@ -28,22 +29,24 @@ export function tagsRoutes({ posts, now }: TagsDeps): Router {
     }
     const page = parsePage(req.query.page);
     const { items, hasNext } = await listPublished(posts, new Date(now()), page, { tags: tag });
-    if (wantsJson(req)) {
-      res.json({ tag, page, hasNext, posts: items.map(summaryJson) });
-      return;
-    }
-    res.render('tags/show', {
-      title: `Posts tagged ${tag}`,
-      tag,
-      posts: items,
-      page,
-      hasNext,
-      basePath: `/tags/${tag}`,
-      feed: { href: `/tags/${tag}/feed.xml`, title: `Posts tagged ${tag}` },
+    respond(req, res, {
+      json: () => ({ tag, page, hasNext, posts: items.map(summaryJson) }),
+      html: {
+        view: 'tags/show',
+        locals: {
+          title: `Posts tagged ${tag}`,
+          tag,
+          posts: items,
+          page,
+          hasNext,
+          basePath: `/tags/${tag}`,
+          feed: { href: `/tags/${tag}/feed.xml`, title: `Posts tagged ${tag}` },
+        },
+      },
     });
   };
 
   const router = Router();
-  router.get('/:tag', show);
+  router.get('/:tag', [publicRoute], show);
   return router;
 }

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { UserModel } from '../auth/user.model';
+import type { UserModel } from '../users/user.model';
 import { isTimeZone } from './time-zone';
 
 /**

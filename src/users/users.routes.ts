@@ -1,11 +1,12 @@
 import { type RequestHandler, Router } from 'express';
-import type { UserModel } from '../auth/user.model';
+import type { Clock } from '../clock';
 import { NotFoundError } from '../http/errors';
-import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
+import { publicRoute } from '../http/route-access';
 import type { PostModel } from '../posts/post.model';
 import { countPublished, listPublished, PAGE_SIZE } from '../posts/post-queries';
 import { parsePage } from '../posts/posts.schemas';
-import type { Clock } from '../session/session-lifetime';
+import type { UserModel } from './user.model';
 
 export interface UsersDeps {
   readonly users: UserModel;
@@ -36,28 +37,30 @@ export function usersRoutes({ users, posts, now }: UsersDeps): Router {
       countPublished(posts, at, { authorId: author._id }),
     ]);
     const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE));
-    if (wantsJson(req)) {
-      res.json({
+    respond(req, res, {
+      json: () => ({
         author: author.username,
         page,
         pageCount,
         posts: items.map((p) => ({ id: String(p._id), title: p.title })),
-      });
-      return;
-    }
-    res.render('users/show', {
-      title: `Posts by ${author.username}`,
-      author,
-      posts: items,
-      total,
-      page,
-      pageCount,
-      basePath: `/users/${author.username}`,
-      feed: { href: `/users/${author.username}/feed.xml`, title: `Posts by ${author.username}` },
+      }),
+      html: {
+        view: 'users/show',
+        locals: {
+          title: `Posts by ${author.username}`,
+          author,
+          posts: items,
+          total,
+          page,
+          pageCount,
+          basePath: `/users/${author.username}`,
+          feed: { href: `/users/${author.username}/feed.xml`, title: `Posts by ${author.username}` },
+        },
+      },
     });
   };
 
   const router = Router();
-  router.get('/:username', show);
+  router.get('/:username', [publicRoute], show);
   return router;
 }

@@ -1,7 +1,6 @@
 import { mongo } from 'mongoose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccountDeletion } from '../../src/account-deletion/account-deletion';
 import { FactorStore, newRecoveryCodes } from '../../src/factors/factors.store';
 import { postModel } from '../../src/posts/post.model';
 import { DataCipher } from '../../src/security/data-cipher';
@@ -361,7 +360,7 @@ describe('leaving, with a way back', () => {
     // Second factors are the user's too (stored by the factors feature; shape irrelevant to the purge).
     await t.connection.collection('passkeys').insertOne({ userId, name: 'departing-dee phone' });
     await t.connection.collection('two_factor').insertOne({ userId, enabled: true });
-    const deletions = [t.app, t.another()].map((app) => app.get('deletion') as AccountDeletion);
+    const deletions = [t.services, t.anotherServices()].map((services) => services.deletion);
     expect(await deletions[0]?.purgeDue()).toBe(0); // not due yet
     t.clock.now += t.config.deletionGraceDays * 86_400_000 + 60_000;
     const purged = await Promise.all(deletions.map((d) => d.purgeDue()));

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staffPersonalData } from '../../src/admin/personal-data';
-import { userModel } from '../../src/auth/user.model';
+import { userModel } from '../../src/users/user.model';
 import { type Agent, staffAgent } from '../roles/staff-support';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { registerJson } from '../support/users';

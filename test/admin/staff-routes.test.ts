@@ -1,10 +1,10 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { userModel } from '../../src/auth/user.model';
-import { commentModel } from '../../src/comments/comment.model';
 import { OUTBOX_COLLECTION } from '../../src/mail/outbox';
+import { commentModel } from '../../src/posts/comments/comment.model';
 import { postModel } from '../../src/posts/post.model';
 import { SESSIONS_COLLECTION } from '../../src/session/session-store';
+import { userModel } from '../../src/users/user.model';
 import { type Agent, confirmPassword, json, setRole, staffAgent } from '../roles/staff-support';
 import { csrfTokenFrom, PASSWORD } from '../support/http';
 import { liveSessions } from '../support/sessions';

@@ -113,7 +113,7 @@ describe('session fixation', () => {
   });
 });
 
-describe('requireAuth and ?next', () => {
+describe('isAuthenticated and ?next', () => {
   it('anonymous GET /posts/new → login with next; after login the user lands on /posts/new', async () => {
     const agent = request.agent(t.app);
     const res = await agent.get('/posts/new');

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commentModel } from '../../src/comments/comment.model';
+import { commentModel } from '../../src/posts/comments/comment.model';
 import { postModel } from '../../src/posts/post.model';
 import { type Agent, createPost, startBlogApp } from '../posts/blog-app';
 import { XSS_PAYLOADS } from '../posts/xss-payloads';

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { expect } from 'vitest';
-import { userModel } from '../../src/auth/user.model';
 import { SESSIONS_COLLECTION } from '../../src/session/session-store';
+import { userModel } from '../../src/users/user.model';
 import { type Agent, type MailApp, register } from '../recovery/mail-app';
 import { sessionCookieValue, sessionIdOf } from '../support/http';
 

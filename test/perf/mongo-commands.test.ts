@@ -12,11 +12,10 @@ import {
 import { postBody } from '../../bench/seed';
 import { PAGE_VIEWS_COLLECTION } from '../../src/account/page-views';
 import { connectMongo } from '../../src/db/connect';
-import { prepareDatabase } from '../../src/db/prepare-database';
 import { postModel } from '../../src/posts/post.model';
 import { SESSIONS_COLLECTION } from '../../src/session/session-middleware';
 import { listedTitles } from '../support/http';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { prepareTestDb, startTestApp, type TestApp } from '../support/test-app';
 import { registerJson } from '../support/users';
 
 /**
@@ -37,7 +36,7 @@ beforeAll(async () => {
   connection = await connectMongo(withCommandMonitoring(inject('mongoUri')), {
     dbName: `folio_perf_${randomUUID().slice(0, 8)}`,
   });
-  await prepareDatabase(connection);
+  await prepareTestDb(connection);
   // Counted without the page cache, so every number below is what a page costs when it is rendered.
   t = await startTestApp({ connection, env: { PAGE_CACHE_SECONDS: '0' } });
   cached = await startTestApp({ connection, env: { PAGE_CACHE_SECONDS: '60' } });

@@ -5,10 +5,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CommandLog, commandKey, withCommandMonitoring } from '../../bench/mongo-commands';
 import { PAGE_VIEWS_COLLECTION } from '../../src/account/page-views';
 import { connectMongo } from '../../src/db/connect';
-import { prepareDatabase } from '../../src/db/prepare-database';
 import { recentlyWrote } from '../../src/http/shared-results';
 import { SESSIONS_COLLECTION } from '../../src/session/session-middleware';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { prepareTestDb, startTestApp, type TestApp } from '../support/test-app';
 import { registerJson } from '../support/users';
 
 /**
@@ -30,7 +29,7 @@ beforeAll(async () => {
   connection = await connectMongo(withCommandMonitoring(inject('mongoUri')), {
     dbName: `folio_shared_${randomUUID().slice(0, 8)}`,
   });
-  await prepareDatabase(connection);
+  await prepareTestDb(connection);
   a = await startTestApp({ connection, env: { PAGE_CACHE_SECONDS: '60' }, writeLimits: LIMITS });
   b = await startTestApp({ connection, env: { PAGE_CACHE_SECONDS: '60' }, writeLimits: LIMITS });
   commands = new CommandLog(connection.getClient(), { keep: true });

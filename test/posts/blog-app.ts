@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import type request from 'supertest';
 import { expect } from 'vitest';
-import type { WriteLimits } from '../../src/posts/rate-limit';
+import type { WriteLimits } from '../../src/security/rate-limit';
 import { type Agent, startApp, type TestApp, TestClock } from '../support/app';
 import { csrfTokenFrom } from '../support/http';
 

@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { userModel } from '../../src/auth/user.model';
-import { commentModel } from '../../src/comments/comment.model';
+import { commentModel } from '../../src/posts/comments/comment.model';
 import { postModel } from '../../src/posts/post.model';
 import { purgeAuthorContent } from '../../src/posts/purge-author';
+import { userModel } from '../../src/users/user.model';
 import type { TestApp } from '../support/test-app';
 import { registerJson } from '../support/users';
 import { type Agent, startBlogApp } from './blog-app';

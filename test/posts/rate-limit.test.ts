@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commentModel } from '../../src/comments/comment.model';
+import { commentModel } from '../../src/posts/comments/comment.model';
 import { postModel } from '../../src/posts/post.model';
-import { DEFAULT_WRITE_LIMITS } from '../../src/posts/rate-limit';
+import { DEFAULT_WRITE_LIMITS } from '../../src/security/rate-limit';
 import type { TestApp } from '../support/test-app';
 import { registerJson } from '../support/users';
 import { type Agent, startBlogApp } from './blog-app';

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postModel } from '../../src/posts/post.model';
-import { slugifyTag } from '../../src/tags/tags';
+import { slugifyTag } from '../../src/posts/tags';
 import { listedTitles } from '../support/http';
 import type { TestApp } from '../support/test-app';
 import { registerJson } from '../support/users';

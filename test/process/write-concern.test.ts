@@ -1,11 +1,10 @@
 import mongoose from 'mongoose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { userModel } from '../../src/auth/user.model';
-import { prepareDatabase } from '../../src/db/prepare-database';
+import { userModel } from '../../src/users/user.model';
 import { PASSWORD } from '../support/http';
 import { uniqueDbName, withDatabase } from '../support/process-mongod';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { prepareTestDb, startTestApp, type TestApp } from '../support/test-app';
 
 /**
  * Writes users care about are acknowledged only once a majority of the replica set has them, so a failover
@@ -32,7 +31,7 @@ beforeAll(async () => {
     autoCreate: false,
   });
   await connection.asPromise();
-  await prepareDatabase(connection);
+  await prepareTestDb(connection);
   connection.getClient().on('commandStarted', (event) => {
     if (['insert', 'update', 'findAndModify', 'delete'].includes(event.commandName)) {
       writes.push({

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { MailLimits } from '../../src/recovery/mail-throttle';
+import type { MailLimits } from '../../src/security/mail-throttle';
 import {
   type Agent,
   NEW_PASSWORD,

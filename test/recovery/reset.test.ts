@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { userModel } from '../../src/auth/user.model';
-import { hashToken, TOKENS_COLLECTION } from '../../src/recovery/tokens';
+import { hashToken, TOKENS_COLLECTION } from '../../src/users/account-tokens';
+import { userModel } from '../../src/users/user.model';
 import { csrfTokenFrom } from '../support/http';
 import { linkIn, type ReceivedMail, startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import {

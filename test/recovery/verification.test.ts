@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { userModel } from '../../src/auth/user.model';
+import { userModel } from '../../src/users/user.model';
 import { csrfTokenFrom } from '../support/http';
 import { linkIn, startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { type Agent, type MailApp, PUBLIC_URL, pathOf, register, STRONG_PASSWORD, startMailApp } from './mail-app';

@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { userModel } from '../../src/auth/user.model';
 import { postModel } from '../../src/posts/post.model';
 import { HELD_AS_DRAFT } from '../../src/roles/post-status';
+import { userModel } from '../../src/users/user.model';
 import { PASSWORD } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { registerJson } from '../support/users';

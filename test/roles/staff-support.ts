@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import request from 'supertest';
-import { userModel } from '../../src/auth/user.model';
 import type { Role } from '../../src/roles/roles';
+import { userModel } from '../../src/users/user.model';
 import { PASSWORD } from '../support/http';
 import type { TestApp } from '../support/test-app';
 import { registerJson } from '../support/users';

@@ -64,7 +64,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Every place a file breaks a rule, as "file: what". */
-export function violations(files: readonly { readonly file: string; readonly text: string }[]): string[] {
+function violations(files: readonly { readonly file: string; readonly text: string }[]): string[] {
   return files.flatMap(({ file, text }) =>
     RULES.filter((rule) => !(file in rule.allowed))
       .filter((rule) => text.split('\n').some((line) => !/^\s*(\/\/|\*)/.test(line) && rule.pattern.test(line)))

@@ -1,20 +1,23 @@
+import express from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publicRoute } from '../../src/http/route-access';
+import { isAuthenticated } from '../../src/security/is-authenticated';
+import { signedInRouter } from '../../src/security/signed-in-router';
 import { SESSIONS_COLLECTION } from '../../src/session/session-store';
 import { csrfTokenFrom } from '../support/http';
-import { type RouteEntry, routeInventory } from '../support/route-inventory';
+import { type RouteEntry, routeInventory, undeclaredRoutes } from '../support/route-inventory';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { loginJson, registerJson } from '../support/users';
 
 /**
  * Safe by default, checked against the router itself rather than hand-kept lists: every route the app
  * has — including one added tomorrow — is walked, and
- * 1. every state-changing route names a guard: a sign-in guard, or `publicRoute` on purpose;
+ * 1. every route, GETs included, names a guard: a sign-in guard, or `publicRoute` on purpose;
  * 2. every state-changing route refuses a form post without the CSRF token (403) and changes nothing;
  * 3. no GET changes anything, signed in or anonymous, and an anonymous GET never sets a cookie.
  */
 
-const SIGN_IN_GUARDS = new Set(['requireAuth', 'requireAuthJson', 'requireAuthor', 'requireSudo', 'publicRoute']);
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 let t: TestApp;
@@ -79,12 +82,31 @@ describe('the route inventory', () => {
     expect(routes.length).toBeGreaterThan(25);
   });
 
-  it('every state-changing route is guarded or explicitly public', () => {
-    const unguarded = routes
-      .filter((r) => !SAFE.has(r.method))
-      .filter((r) => !r.handlers.slice(0, -1).some((h) => SIGN_IN_GUARDS.has(h)))
-      .map((r) => `${r.method} ${r.path}`);
-    expect(unguarded).toEqual([]);
+  it('every route, GETs included, is guarded or explicitly public', () => {
+    expect(undeclaredRoutes(routes)).toEqual([]);
+  });
+
+  it('the check itself: a route without a declaration is caught, whatever its method; a signed-in router guards all', () => {
+    const app = express();
+    const open = express.Router();
+    open.get('/forgot-to-say', (_req, res) => res.end());
+    open.get('/said-so', publicRoute, (_req, res) => res.end());
+    open.post('/guarded', isAuthenticated, (_req, res) => res.end());
+    const own = signedInRouter();
+    own.get('/mine', (_req, res) => res.end());
+    own.post('/mine', (_req, res) => res.end());
+    app.use('/open', open);
+    app.use('/account', own);
+    app.get('/bare', (_req, res) => res.end());
+    expect(undeclaredRoutes(routeInventory(app))).toEqual(['GET /open/forgot-to-say', 'GET /bare']);
+  });
+
+  it('account pages need sign-in as a whole: anonymous GETs under /account are refused unless declared public', async () => {
+    for (const route of routes.filter((r) => r.method === 'GET' && r.path.startsWith('/account'))) {
+      const res = await request(t.app).get(concrete(route.path)).set('Accept', 'application/json');
+      if (route.handlers.includes('publicRoute')) continue;
+      expect(res.status, route.path).toBe(401);
+    }
   });
 
   it('every state-changing route refuses a form post without the CSRF token, and nothing changes', async () => {

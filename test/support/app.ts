@@ -4,16 +4,17 @@ import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
-import { PageViews } from '../../src/account/page-views';
+import type { PageViews } from '../../src/account/page-views';
 import { createApp } from '../../src/app';
 import type { Config } from '../../src/config';
-import { PageCache } from '../../src/http/page-cache';
+import type { PageCache } from '../../src/http/page-cache';
 import { createLogger } from '../../src/logger';
 import type { Mailer } from '../../src/mail/mailer';
 import { createMailer } from '../../src/mail/transports';
-import type { WriteLimits } from '../../src/posts/rate-limit';
-import { DEFAULT_MAIL_LIMITS, type MailLimits } from '../../src/recovery/mail-throttle';
 import { DEFAULT_THROTTLE_LIMITS, type ThrottleLimits } from '../../src/security/login-throttle';
+import { DEFAULT_MAIL_LIMITS, type MailLimits } from '../../src/security/mail-throttle';
+import type { WriteLimits } from '../../src/security/rate-limit';
+import { createServices, type Services } from '../../src/services';
 import { withCatalogLock } from './db-lock';
 import { PASSWORD } from './http';
 import type { TestSmtpServer } from './smtp-server';
@@ -99,6 +100,10 @@ export interface TestApp {
   /** The app's page-view buffer: `flush()` it to make counts in MongoDB exact. */
   readonly pageViews: PageViews;
   readonly pageCache: PageCache;
+  /** The services the app was built from (its purge, its page cache…). */
+  readonly services: Services;
+  /** The services of another process on the same database (same mailer and clock). */
+  anotherServices(): Services;
   /** Another app on the same database, mailer and clock: a second process, as far as sessions go. */
   another(): Express;
   close(): Promise<void>;
@@ -126,43 +131,31 @@ export async function startApp(options: StartAppOptions = {}): Promise<TestApp> 
     (raised
       ? { ...DEFAULT_THROTTLE_LIMITS, anonymousSessionsPerMinute: 10_000, registrationsPerIp: 10_000 }
       : undefined);
-  const pageViews = new PageViews(connection, logger);
-  const pageCache = new PageCache({ seconds: config.pageCacheSeconds, cookieName: config.session.cookieName, now });
-  const build = () =>
-    createApp({
-      config,
-      connection,
-      logger,
-      now,
-      mailer,
-      mailLimits,
-      throttleLimits,
-      writeLimits: options.writeLimits,
-      pageViews,
-      pageCache,
-    });
+  const deps = {
+    config,
+    connection,
+    logger,
+    now,
+    mailer,
+    mailLimits,
+    throttleLimits,
+    writeLimits: options.writeLimits,
+  };
+  const services = createServices(deps);
   return {
-    app: build(),
+    app: createApp(services),
+    services,
+    anotherServices: () => createServices(deps),
     config,
     connection,
     logger,
     mailer,
     clock,
-    pageViews,
-    pageCache,
-    another: () =>
-      createApp({
-        config,
-        connection,
-        logger,
-        now,
-        mailer,
-        mailLimits,
-        throttleLimits,
-        writeLimits: options.writeLimits,
-      }),
+    pageViews: services.pageViews,
+    pageCache: services.pageCache,
+    another: () => createApp(createServices(deps)),
     close: async () => {
-      await pageViews.flush();
+      await services.pageViews.flush();
       await mailer.close();
       if (!options.connection) {
         await withCatalogLock(inject('mongoUri'), () => connection.dropDatabase());

@@ -10,8 +10,8 @@ import { totpCode } from '../../src/factors/totp';
 import { REDACTED_PATHS } from '../../src/logger';
 import type { Mailer } from '../../src/mail/mailer';
 import { createMailer } from '../../src/mail/transports';
-import { DEFAULT_MAIL_LIMITS } from '../../src/recovery/mail-throttle';
 import { DEFAULT_THROTTLE_LIMITS, type ThrottleLimits } from '../../src/security/login-throttle';
+import { DEFAULT_MAIL_LIMITS } from '../../src/security/mail-throttle';
 import type { TestSmtpServer } from './smtp-server';
 import { connectTestDb, testConfig } from './test-app';
 

@@ -46,3 +46,19 @@ function join(prefix: string, path: string): string {
   const joined = `${prefix}/${path}`.replace(/\/+/g, '/');
   return joined.length > 1 ? joined.replace(/\/$/, '') : joined;
 }
+
+/** The guards that say who may use a route: a sign-in guard, or `publicRoute` when it is open on purpose. */
+export const ACCESS_GUARDS = new Set([
+  'isAuthenticated',
+  'requireAuthJson',
+  'requireAuthor',
+  'requireSudo',
+  'publicRoute',
+]);
+
+/** Routes, of any method, whose guards (everything before the handler) name neither sign-in nor `publicRoute`. */
+export function undeclaredRoutes(routes: readonly RouteEntry[]): string[] {
+  return routes
+    .filter((r) => !r.handlers.slice(0, -1).some((h) => ACCESS_GUARDS.has(h)))
+    .map((r) => `${r.method} ${r.path}`);
+}

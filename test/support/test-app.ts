@@ -4,6 +4,8 @@ import { inject } from 'vitest';
 import { type Config, loadConfig } from '../../src/config';
 import { connectMongo } from '../../src/db/connect';
 import { prepareDatabase } from '../../src/db/prepare-database';
+import { createLogger } from '../../src/logger';
+import { createServices } from '../../src/services';
 import { withCatalogLock } from './db-lock';
 
 // The one starter is startApp (test/support/app.ts); startTestApp is the same function under its old name,
@@ -30,6 +32,12 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 export async function connectTestDb(dbName = `folio_test_${randomUUID().slice(0, 8)}`): Promise<Connection> {
   const connection = await connectMongo(inject('mongoUri'), { dbName });
   // One file at a time creates its collections: files run in parallel (see db-lock.ts).
-  await withCatalogLock(inject('mongoUri'), () => prepareDatabase(connection));
+  await withCatalogLock(inject('mongoUri'), () => prepareTestDb(connection));
   return connection;
+}
+
+/** Every collection and index, made by the registry of the app's own services (src/db/personal-data.ts). */
+export async function prepareTestDb(connection: Connection): Promise<void> {
+  const config = testConfig();
+  await prepareDatabase(createServices({ config, connection, logger: createLogger(config) }).personalData);
 }

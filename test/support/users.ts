@@ -1,8 +1,8 @@
 import type { Express } from 'express';
 import type { Connection } from 'mongoose';
 import request from 'supertest';
-import { hashPassword } from '../../src/auth/passwords';
-import { userModel } from '../../src/auth/user.model';
+import { hashPassword } from '../../src/security/passwords';
+import { userModel } from '../../src/users/user.model';
 import type { Agent } from './app';
 import { PASSWORD } from './http';
 

@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { userModel } from '../../src/auth/user.model';
 import { latestOutboxMail } from '../../src/mail/outbox';
 import { postModel } from '../../src/posts/post.model';
 import { formatDateTimeIn, formatForMail, isTimeZone, utcToLocalInput, zonedToUtc } from '../../src/time/time-zone';
+import { userModel } from '../../src/users/user.model';
 import { type Agent, startBlogApp, submitPost, TestClock } from '../posts/blog-app';
 import { csrfTokenFrom, PASSWORD } from '../support/http';
 import type { TestApp } from '../support/test-app';

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { userModel } from '../../src/auth/user.model';
 import { postModel } from '../../src/posts/post.model';
+import { userModel } from '../../src/users/user.model';
 import { listedTitles } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createUser } from '../support/users';

@@ -1,7 +1,7 @@
 import { HtmlValidate } from 'html-validate';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commentModel } from '../../src/comments/comment.model';
+import { commentModel } from '../../src/posts/comments/comment.model';
 import { registerWithVerifiedAddress } from '../factors/factors-helpers';
 import { SoftAuthenticator } from '../factors/soft-authenticator';
 import { createPost } from '../posts/blog-app';

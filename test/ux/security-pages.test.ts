@@ -1,8 +1,8 @@
 import { HtmlValidate } from 'html-validate';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { userModel } from '../../src/auth/user.model';
 import { latestOutboxMail } from '../../src/mail/outbox';
+import { userModel } from '../../src/users/user.model';
 import { registerWithVerifiedAddress } from '../factors/factors-helpers';
 import { type Agent, login, type MailApp, PUBLIC_URL, pathOf, startMailApp } from '../recovery/mail-app';
 import { csrfTokenFrom } from '../support/http';

@@ -1,8 +1,8 @@
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
-import { hashPassword } from '../auth/passwords';
-import { userModel } from '../auth/user.model';
 import { postModel } from '../posts/post.model';
+import { hashPassword } from '../security/passwords';
+import { userModel } from '../users/user.model';
 
 export const DEMO_USER = { username: 'alice', password: 'password123' } as const;
 

@@ -1,5 +1,5 @@
+import { hashPassword } from '../security/passwords';
 import type { SessionStore } from '../session/session-store';
-import { hashPassword } from './passwords';
 import type { UserModel } from './user.model';
 
 export interface CredentialsDeps {

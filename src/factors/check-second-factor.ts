@@ -1,12 +1,6 @@
 import type { FactorStore } from './factors.store';
 import { matchTotp } from './totp';
 
-/**
- * The second step of a sign-in, for an account with authenticator codes: the sign-in pipeline
- * (src/auth/sign-in.service.ts) keeps the visitor signed out, with a pending step bound to the credentials
- * version, until /auth/two-factor checks a code here.
- */
-
 export type CodeCheck =
   | { readonly ok: true; readonly method: 'two_factor' }
   | { readonly ok: true; readonly method: 'recovery_code'; readonly left: number }

@@ -1,10 +1,10 @@
 import { type RequestHandler, Router } from 'express';
 import { isValidObjectId } from 'mongoose';
-import { requireAuth } from '../auth/require-auth';
-import { ForbiddenError, NotFoundError } from '../http/errors';
-import { loadPost } from '../posts/load-post';
-import { loadedPost } from '../posts/loaded-post';
-import type { PostModel } from '../posts/post.model';
+import { ForbiddenError, NotFoundError } from '../../http/errors';
+import { isAuthenticated } from '../../security/is-authenticated';
+import { loadPost } from '../load-post';
+import { loadedPost } from '../loaded-post';
+import type { PostModel } from '../post.model';
 import type { CommentModel } from './comment.model';
 
 /**
@@ -31,6 +31,6 @@ export function commentConfirmRoutes(deps: { readonly posts: PostModel; readonly
     res.render('comments/delete', { title: 'Delete this comment?', post, comment });
   };
 
-  router.get('/:id/comments/:commentId/delete', [requireAuth], confirmDelete);
+  router.get('/:id/comments/:commentId/delete', [isAuthenticated], confirmDelete);
   return router;
 }

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
-import { isDuplicateKeyError, type UserModel } from '../auth/user.model';
 import type { Config } from '../config';
+import { publicLink } from '../http/links';
 import type { Mailer } from '../mail/mailer';
 import { maskEmail } from '../mail/mask-email';
 import { describeDuration } from '../mail/templates';
-import { publicLink } from '../recovery/links';
-import type { MailThrottle } from '../recovery/mail-throttle';
-import { type AccountTokens, credentialsVersionOf } from '../recovery/tokens';
+import type { MailThrottle } from '../security/mail-throttle';
+import { type AccountTokens, credentialsVersionOf } from './account-tokens';
+import { isDuplicateKeyError, type UserModel } from './user.model';
 
 export interface EmailAddressDeps {
   readonly config: Config;

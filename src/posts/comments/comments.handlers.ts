@@ -1,15 +1,15 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { isValidObjectId, type Types } from 'mongoose';
 import { z } from 'zod';
-import { ForbiddenError, FormError, NotFoundError } from '../http/errors';
-import { flash } from '../http/flash';
-import { wantsJson } from '../http/negotiate';
-import { parseForm } from '../http/validate';
-import { COMMENT_HELD, type CommentPolicy } from '../moderation/comment-policy';
-import { loadedPost } from '../posts/loaded-post';
-import type { PostModel } from '../posts/post.model';
-import { isPublic, publishedFilter } from '../posts/post-queries';
-import type { Clock } from '../session/session-lifetime';
+import type { Clock } from '../../clock';
+import { ForbiddenError, FormError, NotFoundError } from '../../http/errors';
+import { flash } from '../../http/flash';
+import { wantsJson } from '../../http/negotiate';
+import { parseForm } from '../../http/validate';
+import { COMMENT_HELD, type CommentPolicy } from '../../moderation/comment-policy';
+import { loadedPost } from '../loaded-post';
+import type { PostModel } from '../post.model';
+import { isPublic, publishedFilter } from '../post-queries';
 import { COMMENT_MAX, type CommentModel } from './comment.model';
 
 export interface CommentsDeps {
@@ -54,7 +54,7 @@ export function commentsHandlers({ posts, comments, now, commentPolicy }: Commen
     const at = new Date(now());
     if (!isPublic(post, at)) throw new NotFoundError('No such post');
     const user = req.session.user;
-    if (!user) throw new Error('requireAuth must run before commenting');
+    if (!user) throw new Error('isAuthenticated must run before commenting');
     const state = commentPolicy ? await commentPolicy(res, user.id) : 'shown';
     let input: z.output<typeof commentSchema>;
     try {

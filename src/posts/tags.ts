@@ -1,4 +1,4 @@
-import { TAGS_MAX } from '../posts/post.model';
+import { TAGS_MAX } from './post.model';
 
 export const TAG_MAX_LENGTH = 30;
 export const TAG_PATTERN = /^[a-z0-9-]{1,30}$/;

@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import { RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
-import { clientKey } from '../security/client-address';
-import { THROTTLE_COLLECTION } from '../security/login-throttle';
+import { clientKey } from './client-address';
+import { THROTTLE_COLLECTION } from './login-throttle';
 
 export interface MailLimits {
   /** Mails to one address (reset links, verification links, notices) per window. */
@@ -45,6 +45,11 @@ export class MailThrottle {
   mailTo(address: string): Promise<boolean> {
     return take(this.byAddress, address.toLowerCase());
   }
+}
+
+/** The counter of mails to one address (`mail_address:<address>`), for forgetting a user. */
+export function mailAddressKeys(address: string): RegExp {
+  return new RegExp(`^mail_address:${address.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 }
 
 async function take(limiter: RateLimiterMongo, key: string): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { type Connection, type InferSchemaType, type Model, Schema } from 'mongoose';
-import { renderCommentMarkdown } from '../posts/markdown';
+import { renderCommentMarkdown } from '../markdown';
 
 export const COMMENT_MAX = 2_000;
 

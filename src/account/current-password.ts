@@ -1,9 +1,9 @@
 import type { Request } from 'express';
 import { TooManyRequestsError } from '../http/errors';
 import type { AuthThrottle } from '../security/login-throttle';
+import type { PasswordVerifier } from '../security/passwords';
 import { eventContext, type SecurityLog } from '../security-log/security-log';
-import type { PasswordVerifier } from './passwords';
-import type { UserModel } from './user.model';
+import type { UserModel } from '../users/user.model';
 
 export interface CurrentPasswordDeps {
   readonly users: UserModel;

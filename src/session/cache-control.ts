@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import onHeaders from 'on-headers';
-import { hasSessionData } from '../session/session-ops';
+import { hasSessionData } from './session-ops';
 
 /**
  * Decided when headers are written, because a handler may create or destroy the session on the way:

@@ -2,7 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Connection } from 'mongoose';
 import { RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
 import { TooManyRequestsError } from '../http/errors';
-import { THROTTLE_COLLECTION } from '../security/login-throttle';
+import { THROTTLE_COLLECTION } from './login-throttle';
 
 export interface RateLimitOptions {
   /** Names the counter: `post` (create and edit), `comment`… */
@@ -28,8 +28,13 @@ export type ThrottledFormOf = (req: Request, res: Response) => { view: string; l
 
 export type RateLimit = (options: RateLimitOptions, form?: ThrottledFormOf) => RequestHandler;
 
+/** The counters of one user's write limits (`write_<key>:<userId>`), for forgetting a user. */
+export function writeLimitKeys(userId: string): RegExp {
+  return new RegExp(`^write_[a-z_]+:${userId.replace(/[^a-f0-9]/gi, '')}$`);
+}
+
 /**
- * Per-user rate limits as route guards: `rateLimit(limits.post)` after requireAuth. Counters live in
+ * Per-user rate limits as route guards: `rateLimit(limits.post)` after isAuthenticated. Counters live in
  * MongoDB (every process sees them) and are taken with rate-limiter-flexible's atomic `consume` before the
  * handler runs, so concurrent requests cannot pass the limit together. Past it: TooManyRequestsError, which
  * the error handler answers with 429 and Retry-After.
@@ -59,7 +64,7 @@ export function createRateLimit(connection: Connection, now: () => number = Date
     const limiter = limiterFor(options);
     return async (req, res, next) => {
       const userId = req.session.user?.id;
-      if (!userId) throw new Error('rateLimit guards run after requireAuth');
+      if (!userId) throw new Error('rateLimit guards run after isAuthenticated');
       try {
         await limiter.consume(userId);
       } catch (rejection) {
