@@ -82,8 +82,6 @@ export function createApp(input: AppDeps | Services): Express {
 
   const app = express();
   app.disable('x-powered-by');
-  // Kept forms (src/http/kept-form.ts) are dated by the app's clock and have only the request to reach it.
-  app.set('now', now);
   app.set('trust proxy', config.trustProxy);
   app.set('views', viewsDir);
   app.set('view cache', config.isProduction);
@@ -113,6 +111,11 @@ export function createApp(input: AppDeps | Services): Express {
     takeFlash: () => [],
   });
 
+  // The app's clock on every request, for code that has only the request (kept forms: src/http/kept-form.ts).
+  app.use((req, _res, next) => {
+    req.now = now;
+    next();
+  });
   app.use(allowedHosts(config.allowedHosts));
   app.use(securityHeaders({ https: config.session.cookieSecure }));
   app.use(noStoreForSessions);

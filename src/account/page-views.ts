@@ -23,6 +23,8 @@ export class PageViews {
   private pending = new Map<string, number>();
   /** The batch being written: still counted by count() until the write lands. */
   private inFlight = new Map<string, number>();
+  /** How many batch writes have settled: count() re-reads when one settled during its read. */
+  private landed = 0;
   private timer: NodeJS.Timeout | undefined;
   /** The last bulk write: whether it stored its batch. */
   private writing: Promise<boolean> = Promise.resolve(true);
@@ -79,12 +81,23 @@ export class PageViews {
       return false;
     } finally {
       this.inFlight = new Map();
+      this.landed += 1;
     }
   }
 
+  /**
+   * Stored + being written + waiting. A batch that lands while the stored count is read may or may not be in
+   * what the read saw, and is then also still in `inFlight` (it leaves it when the write settles): the read
+   * is taken again, at most twice, until no batch landed during it.
+   */
   async count(sessionId: string): Promise<number> {
-    const stored = (await this.collection.findOne({ _id: sessionId }))?.views ?? 0;
-    return stored + (this.inFlight.get(sessionId) ?? 0) + (this.pending.get(sessionId) ?? 0);
+    for (let attempt = 0; ; attempt += 1) {
+      const landedBefore = this.landed;
+      const stored = (await this.collection.findOne({ _id: sessionId }))?.views ?? 0;
+      if (this.landed === landedBefore || attempt === 2) {
+        return stored + (this.inFlight.get(sessionId) ?? 0) + (this.pending.get(sessionId) ?? 0);
+      }
+    }
   }
 
   async forget(sessionId: string): Promise<void> {

@@ -22,8 +22,8 @@ import { echoable } from './validate';
 export const KEPT_FORM_MAX_CHARS = 24_000;
 export const KEPT_FORM_MAX_AGE_MS = 24 * 3_600_000;
 
-/** The app's clock (createApp sets `app.set('now', now)`), so tests move time; Date.now for an app without one. */
-const clockOf = (req: Request): (() => number) => (req.app.get('now') as (() => number) | undefined) ?? Date.now;
+/** The app's clock (createApp gives every request `req.now`), so tests move time; Date.now outside an app. */
+const clockOf = (req: Request): (() => number) => req.now ?? Date.now;
 
 export interface KeptForm {
   /** The page that shows the form again (a same-site path), e.g. /posts/new. */
