@@ -9,6 +9,7 @@ import { accountSecurityRoutes } from './account-security/account-security.route
 import { adminRoutes } from './admin/admin.routes';
 import { loadAssets } from './assets/assets';
 import { authRoutes } from './auth/auth.routes';
+import { usersRoutes } from './authors/authors.routes';
 import { devRoutes } from './dev/dev.routes';
 import { passkeyAccountRoutes, passkeySignInRoutes, serveWebAuthnBrowser } from './factors/passkeys.routes';
 import { twoFactorAccountRoutes, twoFactorSignInRoutes } from './factors/two-factor.routes';
@@ -37,16 +38,15 @@ import { searchRoutes } from './search/search.routes';
 import { csrfProtection } from './security/csrf';
 import { limitNewSessions } from './security/new-sessions';
 import { seoLocals } from './seo/seo';
-import { seoRoutes } from './seo/seo.routes';
 import { createServices, type ServiceDeps, type Services } from './services';
 import { noStoreForSessions } from './session/cache-control';
 import { saveSessionBeforeRedirect } from './session/save-before-redirect';
 import { enforceSessionLifetime } from './session/session-lifetime';
 import { createSessionMiddleware, exposeEndedSession } from './session/session-middleware';
+import { seoRoutes } from './sitemap/sitemap.routes';
 import { tagsRoutes } from './tags/tags.routes';
 import { zoneOrUtc } from './time/time-zone';
 import { zonedFormatters } from './time/zoned-formatters';
-import { usersRoutes } from './users/users.routes';
 import { useEjs } from './views-helpers/ejs-engine';
 import {
   formatClock,
@@ -185,7 +185,14 @@ export function createApp(input: AppDeps | Services): Express {
   app.get('/posts/:id', [publicRoute], exposeSavedState(readingLists));
   app.use('/auth', authRoutes(services));
   app.use('/auth', twoFactorSignInRoutes(services), passkeySignInRoutes(services));
-  app.use('/auth', recoveryRoutes(services));
+  app.use(
+    '/auth',
+    recoveryRoutes({
+      ...services,
+      // A completed reset ends the account's wrong-code streak (the new password is the owner's).
+      onPasswordReset: (userId) => services.codeThrottle.clear(userId),
+    }),
+  );
   app.use('/account', recoveryNotice(services.users));
   app.use('/account', twoFactorAccountRoutes(services), passkeyAccountRoutes(services));
   app.use('/account', settingsRoutes(services));

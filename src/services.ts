@@ -5,9 +5,9 @@ import { PageViews } from './account/page-views';
 import { pageViewsPersonalData } from './account/page-views.personal-data';
 import { requireSudo } from './account/sudo';
 import { AccountDeletion } from './account-deletion/account-deletion';
-import { AdminLog } from './admin/admin-log';
 import { staffPersonalData } from './admin/personal-data';
 import { StaffActions } from './admin/staff-actions';
+import { AdminLog } from './admin-log/admin-log';
 import { SignInService } from './auth/sign-in.service';
 import type { Clock } from './clock';
 import type { Config } from './config';
@@ -24,14 +24,15 @@ import { type RegistrationGate, registrationGate } from './invites/registration-
 import type { Mailer } from './mail/mailer';
 import { outboxPersonalData } from './mail/outbox.personal-data';
 import { createMailer } from './mail/transports';
-import { type CommentPolicy, commentPolicy } from './moderation/comment-policy';
 import { Moderation } from './moderation/moderation';
 import { Reports } from './moderation/reports';
 import { hidePostsWhileClosed } from './posts/closed-author';
 import { type CommentModel, commentModel } from './posts/comments/comment.model';
+import { type CommentPolicy, commentPolicy } from './posts/comments/comment-policy';
 import { commentsPersonalData } from './posts/comments/comments.personal-data';
 import { type PostModel, postModel } from './posts/post.model';
 import { postsPersonalData } from './posts/posts.personal-data';
+import { autosaveKeysPersonalData } from './posts/writing.personal-data';
 import { readingListPersonalData } from './reading-list/reading-list.personal-data';
 import { mergeReadingListAtSignIn } from './reading-list/reading-list.session';
 import { ReadingListStore } from './reading-list/reading-list.store';
@@ -264,6 +265,7 @@ export function personalDataOf(
     // The first account is the owner; a database from before roles gets one (roles/new-account.ts).
     { name: 'roles', prepare: () => ensureOwner(connection) },
     postsPersonalData(connection),
+    autosaveKeysPersonalData(connection),
     commentsPersonalData(connection),
     readingListPersonalData(connection),
     sessionsPersonalData(connection, parts.sessions),

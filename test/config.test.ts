@@ -77,7 +77,12 @@ describe('configuration', () => {
     expect(loadConfig({ BCRYPT_COST: '4' }).bcryptCost).toBe(4);
     expect(loadConfig({ NODE_ENV: 'test', BCRYPT_COST: '4' }).bcryptCost).toBe(4);
     expect(problemsOf({ BCRYPT_COST: '3' })).toEqual(['BCRYPT_COST Too small: expected number to be >=4']);
-    const production = { NODE_ENV: 'production', SESSION_SECRET: 'a'.repeat(32), MONGODB_URI: 'mongodb://x/y' };
+    const production = {
+      NODE_ENV: 'production',
+      SESSION_SECRET: 'a'.repeat(32),
+      DATA_ENCRYPTION_KEY: 'k'.repeat(32),
+      MONGODB_URI: 'mongodb://x/y',
+    };
     expect(problemsOf({ ...production, BCRYPT_COST: '9' })).toEqual(['BCRYPT_COST must be at least 10 in production']);
     expect(loadConfig({ ...production, BCRYPT_COST: '10' }).bcryptCost).toBe(10);
   });

@@ -1,5 +1,6 @@
 import { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
+import { type AdminLog, adminEventJson } from '../admin-log/admin-log';
 import type { Config } from '../config';
 import { describeDevice } from '../http/describe-device';
 import { ForbiddenError, NotFoundError } from '../http/errors';
@@ -18,11 +19,10 @@ import { type Reports, reportJson } from '../moderation/reports';
 import type { PostModel } from '../posts/post.model';
 import { actorOf, type RoleGuards } from '../roles/actor';
 import { can, canInvite, grantable, invitableRoles } from '../roles/permissions';
-import { ROLE_LABEL, ROLES, type Role, roleOf } from '../roles/roles';
 import type { SessionStore } from '../session/session-store';
 import { type Settings, type SiteSettings, settingsSchema } from '../site-settings/site-settings';
+import { ROLE_LABEL, ROLES, type Role, roleOf } from '../users/roles';
 import type { UserModel } from '../users/user.model';
-import { type AdminLog, adminEventJson } from './admin-log';
 import type { StaffActions } from './staff-actions';
 
 export interface AdminDeps {

@@ -1,9 +1,9 @@
 import type { Connection } from 'mongoose';
+import { AdminLog } from '../admin-log/admin-log';
 import type { PersonalData } from '../db/personal-data';
 import { Invitations } from '../invites/invitations';
 import { Reports } from '../moderation/reports';
-import { prepareStaff } from '../roles/prepare-staff';
-import { AdminLog } from './admin-log';
+import { prepareStaff } from './prepare-staff';
 
 /** Reports the user filed (reason, what, when). Reports about their content go with that content. */
 export function reportsPersonalData(connection: Connection, now: () => number): PersonalData {

@@ -1,15 +1,15 @@
 import { Types } from 'mongoose';
+import type { AdminLog } from '../admin-log/admin-log';
 import { ForbiddenError, NotFoundError } from '../http/errors';
 import type { PageCache } from '../http/page-cache';
 import type { CommentModel } from '../posts/comments/comment.model';
 import type { PostModel } from '../posts/post.model';
 import type { Actor } from '../roles/actor';
 import { canActOn, canGrant, type UserAction } from '../roles/permissions';
-import { type Role, roleOf } from '../roles/roles';
 import type { SecurityLog } from '../security-log/security-log';
 import type { SessionStore } from '../session/session-store';
+import { type Role, roleOf } from '../users/roles';
 import type { UserModel } from '../users/user.model';
-import type { AdminLog } from './admin-log';
 
 /** The status a suspended account's posts take (never public: post-queries.ts); the old one is kept beside it. */
 const SUSPENDED = 'suspended';

@@ -1,4 +1,5 @@
 import { type RequestHandler, type Response, Router } from 'express';
+import { findAuthor } from '../authors/authors.routes';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
 import { NotFoundError } from '../http/errors';
@@ -7,7 +8,6 @@ import type { PostModel } from '../posts/post.model';
 import { latestForFeed } from '../posts/post-queries';
 import { TAG_PATTERN } from '../posts/tags';
 import type { UserModel } from '../users/user.model';
-import { findAuthor } from '../users/users.routes';
 import { atomFeed, type FeedSpec, jsonFeed } from './feeds';
 
 export interface FeedsDeps {

@@ -1,5 +1,6 @@
 import { type RequestHandler, Router } from 'express';
 import { publicLink } from '../http/links';
+import { publicRoute } from '../http/route-access';
 
 /**
  * issue 25: GET /subscribe — what a feed is and the addresses to paste into a feed reader, so following a
@@ -42,6 +43,6 @@ export function subscribeRoutes(deps: { readonly publicUrl: string; readonly sit
     ];
     res.render('feeds/subscribe', { title: 'Subscribe', feeds });
   };
-  router.get('/subscribe', show);
+  router.get('/subscribe', [publicRoute], show);
   return router;
 }

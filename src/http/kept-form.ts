@@ -69,7 +69,7 @@ const EXPIRY_FLASH = /^Your session expired/;
 const OBJECT_ID = '[a-f0-9]{24}';
 
 /** The post form's own fields: nothing else a request carries is kept. */
-const POST_FIELDS = ['title', 'body', 'tags', 'status', 'publishAt'] as const;
+const POST_FIELDS = ['title', 'body', 'tags', 'status', 'publishAt', 'coverImage', 'draftKey'] as const;
 
 /** The writing forms whose text is worth keeping: where each POST comes from, and the fields it has. */
 const WRITING_FORMS: readonly {

@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import { ForbiddenError, NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
+import { publicRoute } from '../http/route-access';
 import type { PostModel } from '../posts/post.model';
 import type { PostImages } from '../posts/post-images';
 import { isAuthenticated } from '../security/is-authenticated';
@@ -74,15 +75,15 @@ export function imagesFeature(deps: ImagesDeps) {
   };
 
   const serving = Router();
-  serving.get('/images/:id', server.early());
-  serving.get('/images/:id/:variant', server.early());
+  serving.get('/images/:id', [publicRoute], server.early());
+  serving.get('/images/:id/:variant', [publicRoute], server.early());
 
   const uploads = Router();
   uploads.post('/images', [...deps.uploaders], upload);
 
   const routes = Router();
-  routes.get('/images/:id', server.late());
-  routes.get('/images/:id/:variant', server.late());
+  routes.get('/images/:id', [publicRoute], server.late());
+  routes.get('/images/:id/:variant', [publicRoute], server.late());
   routes.post('/images/:id/delete', [isAuthenticated], destroy);
 
   const forPosts: PostImages = {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Connection, type mongo, Types } from 'mongoose';
-import type { Role } from '../roles/roles';
 import { hashToken } from '../users/account-tokens';
+import type { Role } from '../users/roles';
 
 export const INVITATIONS_COLLECTION = 'invitations';
 /** How long an invitation link works. */

@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import { ForbiddenError, HttpError, NotFoundError } from '../http/errors';
-import type { Role } from '../roles/roles';
 import type { SiteSettings } from '../site-settings/site-settings';
+import type { Role } from '../users/roles';
 import type { Invitation, Invitations } from './invitations';
 
 export const REGISTRATION_CLOSED = 'Registration is closed on this blog: new accounts cannot be created.';

@@ -1,5 +1,5 @@
 import { isValidObjectId, Types } from 'mongoose';
-import type { AdminLog } from '../admin/admin-log';
+import type { AdminLog } from '../admin-log/admin-log';
 import { NotFoundError } from '../http/errors';
 import type { PageCache } from '../http/page-cache';
 import type { CommentModel } from '../posts/comments/comment.model';

@@ -5,13 +5,13 @@ import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { respond } from '../http/respond';
 import { parseForm } from '../http/validate';
-import { allowedStatus, HELD_AS_DRAFT } from '../roles/post-status';
 import { zoneOrUtc } from '../time/time-zone';
 import type { CommentModel } from './comments/comment.model';
 import { type LoadedPost, loadedPost } from './loaded-post';
 import { type PostModel, renderedFields } from './post.model';
 import { type PostImages, picturesFor } from './post-images';
 import { isPublic } from './post-queries';
+import { allowedStatus, HELD_AS_DRAFT } from './post-status';
 import { publishedMessage } from './posts.handlers';
 import { datetimeLocal, postSchema } from './posts.schemas';
 

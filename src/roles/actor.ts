@@ -1,9 +1,9 @@
 import type { RequestHandler, Response } from 'express';
 import { ForbiddenError, UnauthenticatedError } from '../http/errors';
 import { isAuthenticated } from '../security/is-authenticated';
+import { type Role, roleOf } from '../users/roles';
 import type { UserModel } from '../users/user.model';
 import { type Action, can } from './permissions';
-import { type Role, roleOf } from './roles';
 
 /** The signed-in user as MongoDB has them now: the role is never taken from the session. */
 export interface Actor {

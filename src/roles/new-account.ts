@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
+import type { Role } from '../users/roles';
 import { type User, type UserModel, userModel } from '../users/user.model';
-import type { Role } from './roles';
 
 type NewUser = Pick<User, 'username' | 'passwordHash'> & Partial<Pick<User, 'email' | 'emailVerified'>>;
 

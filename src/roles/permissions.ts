@@ -1,4 +1,4 @@
-import { atLeast, ROLES, type Role, rank } from './roles';
+import { atLeast, ROLES, type Role, rank } from '../users/roles';
 
 /**
  * The one authorization table: who may do what, and to whom. Every route guard and every page that shows or

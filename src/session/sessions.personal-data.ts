@@ -37,6 +37,8 @@ export function sessionsPersonalData(connection: Connection, store: SessionStore
           { 'session.user.id': user.id },
           { 'session.pendingRestore.userId': user.id },
           { 'session.pendingSecondStep.userId': user.id },
+          // Tombstones keep whose session it was (kept forms need it): theirs too.
+          { endedUserId: user.id },
         ],
       });
     },

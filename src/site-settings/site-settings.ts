@@ -1,6 +1,6 @@
 import type { Connection, mongo } from 'mongoose';
 import { z } from 'zod';
-import { NEW_ACCOUNT_ROLES } from '../roles/roles';
+import { NEW_ACCOUNT_ROLES } from '../users/roles';
 
 export const SITE_SETTINGS_COLLECTION = 'site_settings';
 export const REGISTRATION_MODES = ['open', 'invite', 'closed'] as const;

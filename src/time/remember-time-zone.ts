@@ -1,5 +1,4 @@
 import type { Request } from 'express';
-import type { UserModel } from '../users/user.model';
 import { isTimeZone } from './time-zone';
 
 /**
@@ -22,7 +21,8 @@ export function signInTimeZone(req: Request, stored: string | null | undefined):
 
 /** Remembers a newly reported zone on the account, so mails and other devices use it too. */
 export async function rememberTimeZone(
-  users: UserModel,
+  // Structural, so time/ needs nothing of users/ (any model that updates accounts by id will do).
+  users: { updateOne(filter: { _id: string }, update: { $set: { timeZone: string } }): PromiseLike<unknown> },
   userId: string,
   zone: string | undefined,
   stored: string | null | undefined,

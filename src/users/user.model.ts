@@ -1,5 +1,5 @@
 import { type Connection, type InferSchemaType, type Model, Schema } from 'mongoose';
-import { ROLES } from '../roles/roles';
+import { ROLES } from './roles';
 
 const userSchema = new Schema(
   {

@@ -30,6 +30,7 @@ describe('built CSS and JS', () => {
     expect(linked(posts.text).map((u) => u.replace(/\.[a-f0-9]{10}\./, '.*.'))).toEqual([
       '/assets/site.*.css',
       '/assets/folio.*.js',
+      '/assets/ux.*.js',
     ]);
     const login = await request(t.app).get('/auth/login').expect(200);
     const urls = linked(login.text);

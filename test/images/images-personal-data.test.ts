@@ -1,6 +1,5 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccountDeletion } from '../../src/account-deletion/account-deletion';
 import { IMAGE_RECORDS_COLLECTION, IMAGE_USAGE_COLLECTION, IMAGES_BUCKET } from '../../src/images/image-store';
 import { csrfTokenFrom } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -73,7 +72,7 @@ describe('personal data', () => {
       { username: 'leaving-lee' },
       { $set: { deletedAt: new Date(Date.now() - 86_400_000), purgeAfter: new Date(Date.now() - 1000) } },
     );
-    expect(await (t.app.get('deletion') as AccountDeletion).purgeDue()).toBe(1);
+    expect(await t.services.deletion.purgeDue()).toBe(1);
 
     expect(await tracesOf(userId)).toEqual([]);
     const chunksAfter = await t.connection.collection(`${IMAGES_BUCKET}.chunks`).countDocuments();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ACTIONS, type Action, can, canActOn, canGrant, canInvite, USER_ACTIONS } from '../../src/roles/permissions';
-import { ROLES, type Role } from '../../src/roles/roles';
+import { ROLES, type Role } from '../../src/users/roles';
 
 /**
  * The authorization table, as the contract ("Staff, roles and moderation") states it, written out by hand

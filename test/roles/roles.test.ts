@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postModel } from '../../src/posts/post.model';
-import { HELD_AS_DRAFT } from '../../src/roles/post-status';
+import { HELD_AS_DRAFT } from '../../src/posts/post-status';
 import { userModel } from '../../src/users/user.model';
 import { PASSWORD } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';

@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import request from 'supertest';
-import type { Role } from '../../src/roles/roles';
+import type { Role } from '../../src/users/roles';
 import { userModel } from '../../src/users/user.model';
 import { PASSWORD } from '../support/http';
 import type { TestApp } from '../support/test-app';

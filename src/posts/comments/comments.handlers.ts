@@ -6,11 +6,11 @@ import { ForbiddenError, FormError, NotFoundError } from '../../http/errors';
 import { flash } from '../../http/flash';
 import { wantsJson } from '../../http/negotiate';
 import { parseForm } from '../../http/validate';
-import { COMMENT_HELD, type CommentPolicy } from '../../moderation/comment-policy';
 import { loadedPost } from '../loaded-post';
 import type { PostModel } from '../post.model';
 import { isPublic, publishedFilter } from '../post-queries';
 import { COMMENT_MAX, type CommentModel } from './comment.model';
+import { COMMENT_HELD, type CommentPolicy } from './comment-policy';
 
 export interface CommentsDeps {
   readonly posts: PostModel;

@@ -1,5 +1,5 @@
 import type { QueryFilter, Types } from 'mongoose';
-import type { Comment } from '../posts/comments/comment.model';
+import type { Comment } from './comment.model';
 
 /**
  * The comments of a post that a visitor sees: everyone's shown comments, and the visitor's own whatever their

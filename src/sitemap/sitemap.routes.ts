@@ -1,6 +1,7 @@
 import { type RequestHandler, Router } from 'express';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
+import { publicRoute } from '../http/route-access';
 import type { PostModel } from '../posts/post.model';
 import type { UserModel } from '../users/user.model';
 import { robotsTxt, sitemapEntries, sitemapXml } from './sitemap';
@@ -23,9 +24,10 @@ export function seoRoutes({ config, posts, users, now }: SeoDeps): Router {
   };
 
   const router = Router();
-  router.get('/sitemap.xml', sitemap);
-  router.get('/robots.txt', (_req, res) => {
+  router.get('/sitemap.xml', [publicRoute], sitemap);
+  const robotsFile: RequestHandler = (_req, res) => {
     res.type('text/plain; charset=utf-8').set('Cache-Control', 'public, max-age=3600').send(robots);
-  });
+  };
+  router.get('/robots.txt', [publicRoute], robotsFile);
   return router;
 }

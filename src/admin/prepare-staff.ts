@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { ADMIN_LOG_COLLECTION } from '../admin/admin-log';
+import { ADMIN_LOG_COLLECTION } from '../admin-log/admin-log';
 import { INVITATIONS_COLLECTION } from '../invites/invitations';
 import { REPORTS_COLLECTION } from '../moderation/reports';
 import { SITE_SETTINGS_COLLECTION } from '../site-settings/site-settings';

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
-import type { PostStatus } from '../posts/post.model';
-import { actorOf } from './actor';
-import { can } from './permissions';
+import { actorOf } from '../roles/actor';
+import { can } from '../roles/permissions';
+import type { PostStatus } from './post.model';
 
 export const HELD_AS_DRAFT =
   'Saved as a draft: contributors’ posts are published by an editor. An editor will see it in your drafts.';

@@ -1,9 +1,9 @@
 import type { Response } from 'express';
-import { ForbiddenError } from '../http/errors';
-import type { CommentModel } from '../posts/comments/comment.model';
-import { maybeActor } from '../roles/actor';
-import { can } from '../roles/permissions';
-import type { SiteSettings } from '../site-settings/site-settings';
+import { ForbiddenError } from '../../http/errors';
+import { maybeActor } from '../../roles/actor';
+import { can } from '../../roles/permissions';
+import type { SiteSettings } from '../../site-settings/site-settings';
+import type { CommentModel } from './comment.model';
 
 export const COMMENTS_OFF = 'Comments are turned off on this blog.';
 export const COMMENT_HELD =

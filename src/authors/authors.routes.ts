@@ -6,7 +6,7 @@ import { publicRoute } from '../http/route-access';
 import type { PostModel } from '../posts/post.model';
 import { countPublished, listPublished, PAGE_SIZE } from '../posts/post-queries';
 import { parsePage } from '../posts/posts.schemas';
-import type { UserModel } from './user.model';
+import type { UserModel } from '../users/user.model';
 
 export interface UsersDeps {
   readonly users: UserModel;
