@@ -73,7 +73,9 @@ export class PageViews {
         [...batch].map(([id, views]) => ({
           updateOne: { filter: { _id: id }, update: { $inc: { views }, $set: { updatedAt: now } }, upsert: true },
         })),
-        { ordered: false },
+        // Journaled before it counts as stored: the last batch is written as the process stops, and a mongod
+        // stopped (or killed) right after must not lose it with its journal buffer.
+        { ordered: false, writeConcern: { journal: true } },
       );
       return true;
     } catch (err) {

@@ -137,8 +137,10 @@ describe('autosave', () => {
     await registerJson(agent, 'rescued');
     const { token, key } = await newPage(agent);
     const saved = await autosave(agent, { _csrf: token, draftKey: key, title: 'Kept', body: 'before' }).expect(200);
-    // Signed out elsewhere (here: the session ends), then the writer presses "Save draft".
-    await agent.post('/auth/logout').set('Accept', 'application/json').expect(200);
+    // Signed out elsewhere ("sign out everywhere" on another device; issue 19: a kept form needs the signed-in
+    // session it was typed in), then the writer presses "Save draft".
+    const userId = String((await t.connection.collection('users').findOne({ username: 'rescued' }))?._id);
+    await t.services.sessions.endAllForUser(userId, 'revoked');
     const sent = await agent
       .post('/posts')
       .type('form')
