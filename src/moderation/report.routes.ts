@@ -11,7 +11,8 @@ import { loadedPost } from '../posts/loaded-post';
 import type { PostModel } from '../posts/post.model';
 import { isPublic } from '../posts/post-queries';
 import { actorOf, type RoleGuards } from '../roles/actor';
-import type { Reports } from './reports';
+import type { RateLimit } from '../security/rate-limit';
+import { REPORTS_PER_HOUR, type Reports } from './reports';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed.
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
@@ -35,6 +36,7 @@ export function reportRoutes(deps: {
   comments: CommentModel;
   reports: Reports;
   roles: RoleGuards;
+  rateLimit: RateLimit;
   now: () => number;
 }): Router {
   const router = Router();
@@ -80,9 +82,12 @@ export function reportRoutes(deps: {
   };
 
   const reporter = deps.roles.requireCan('report.create');
+  // At most REPORTS_PER_HOUR an hour per account, taken atomically before the handler: a burst of reports in
+  // flight together cannot pass it (the count in Reports.file alone could be raced).
+  const limited = [...reporter, deps.rateLimit({ key: 'report', points: REPORTS_PER_HOUR, duration: 3600 })];
   router.get('/:id/report', reporter, show);
-  router.post('/:id/report', reporter, file);
+  router.post('/:id/report', limited, file);
   router.get('/:id/comments/:commentId/report', reporter, show);
-  router.post('/:id/comments/:commentId/report', reporter, file);
+  router.post('/:id/comments/:commentId/report', limited, file);
   return router;
 }

@@ -381,6 +381,20 @@ describe('reports and moderation', () => {
     expect(statuses[10]).toBe(429);
   });
 
+  it('the report limit holds with 25 reports in flight at once: exactly 10 are filed', async () => {
+    const burst = await staffAgent(t, 'burstreporter', 'reader');
+    const statuses = await Promise.all(
+      Array.from(
+        { length: 25 },
+        async (_, i) => (await burst.post(`/posts/${postId}/report`).send({ reason: `b${i}` })).status,
+      ),
+    );
+    expect(statuses.filter((s) => s === 201)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(15);
+    const filed = await t.connection.collection('reports').countDocuments({ reporter: 'burstreporter' });
+    expect(filed).toBe(10);
+  });
+
   it('comments first-held: a first comment waits; approve publishes it; off: 403', async () => {
     const base = (await admin.get('/admin/settings').set(json)).body.settings;
     await confirmPassword(admin);
