@@ -8,6 +8,7 @@ import { publicLink } from '../http/links';
 import { wantsJson } from '../http/negotiate';
 import type { Mailer } from '../mail/mailer';
 import { describeDuration } from '../mail/templates';
+import { can } from '../roles/permissions';
 import { rotateCsrfToken } from '../security/csrf';
 import { ensureDeviceId } from '../security-log/device-cookie';
 import { eventContext, type SecurityLog } from '../security-log/security-log';
@@ -15,6 +16,7 @@ import type { EndReason, SessionStore } from '../session/session-store';
 import { rememberTimeZone, signInTimeZone } from '../time/remember-time-zone';
 import { formatForMail, zoneOrUtc } from '../time/time-zone';
 import { type AccountTokens, credentialsVersionOf } from '../users/account-tokens';
+import { roleOf } from '../users/roles';
 import type { UserModel } from '../users/user.model';
 import { renewSessionId, type SignedInHook, signIn } from './sign-in';
 
@@ -107,6 +109,7 @@ const ACCOUNT_FIELDS = {
   purgeAfter: 1,
   suspendedAt: 1,
   timeZone: 1,
+  role: 1,
 } as const;
 
 export class SignInService {
@@ -189,7 +192,7 @@ export class SignInService {
     const timeZone = signInTimeZone(req, user.timeZone);
     await signIn(
       req,
-      { id: userId, username: user.username, timeZone },
+      { id: userId, username: user.username, timeZone, mayWrite: can(roleOf(user), 'post.create') },
       {
         remember: attempt.remember,
         rememberMeMs: this.deps.config.session.rememberMeMs,

@@ -42,11 +42,16 @@ export async function renewSessionId(req: Request): Promise<void> {
  */
 export async function signIn(
   req: Request,
-  user: { readonly id: string; readonly username: string; readonly timeZone?: string },
+  user: { readonly id: string; readonly username: string; readonly timeZone?: string; readonly mayWrite?: boolean },
   options: SignInOptions,
 ): Promise<void> {
   await renewSessionId(req);
-  req.session.user = { id: user.id, username: user.username, ...(user.timeZone ? { timeZone: user.timeZone } : {}) };
+  req.session.user = {
+    id: user.id,
+    username: user.username,
+    ...(user.timeZone ? { timeZone: user.timeZone } : {}),
+    ...(user.mayWrite === false ? { mayWrite: false } : {}),
+  };
   req.session.auth = {
     signedInAt: options.now,
     lastSeenAt: options.now,

@@ -7,6 +7,11 @@ export interface SessionUser {
   readonly username: string;
   /** The account's IANA time zone (src/time); absent → UTC. */
   readonly timeZone?: string;
+  /**
+   * Whether the header offers "Write": the account's role may post. Display only, as of the sign-in; every
+   * write route reads the role from MongoDB (src/roles), so a demotion takes effect at once all the same.
+   */
+  readonly mayWrite?: boolean;
 }
 
 /** When and how this sign-in happened; the basis of the idle and absolute timeouts. */

@@ -134,6 +134,13 @@ describe('the new-post form', () => {
       const contributor = await staffAgent(t, 'drafter', 'contributor');
       expect((await contributor.get('/posts/new')).status).toBe(200);
       expect((await request(t.app).get('/posts/new')).headers.location).toMatch(/^\/auth\/login\?next=/);
+      // The header offers "Write" / "New post" only to a role that may post (as of the sign-in).
+      const readerAgain = request.agent(t.app);
+      await readerAgain.post('/auth/login').send({ username: 'readonly', password: PASSWORD }).expect(200);
+      expect((await readerAgain.get('/posts')).text).not.toContain('href="/posts/new"');
+      const drafterAgain = request.agent(t.app);
+      await drafterAgain.post('/auth/login').send({ username: 'drafter', password: PASSWORD }).expect(200);
+      expect((await drafterAgain.get('/posts')).text).toContain('href="/posts/new"');
     } finally {
       await t.close();
     }
