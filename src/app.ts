@@ -19,7 +19,7 @@ import { healthRoutes } from './health/health.routes';
 import { allowedHosts } from './http/allowed-hosts';
 import { errorHandler, notFound } from './http/error-handler';
 import { exposeFlash } from './http/flash';
-import { restoreKeptForm, sendSignedInVisitorsOn } from './http/kept-form';
+import { type KeptForms, restoreKeptForm, sendSignedInVisitorsOn } from './http/kept-form';
 import { rejectNestedKeys } from './http/reject-nested-keys';
 import { requestLogger } from './http/request-logger';
 import { publicRoute } from './http/route-access';
@@ -29,6 +29,7 @@ import { viewLocals } from './http/view-locals';
 import { reportRoutes } from './moderation/report.routes';
 import { publicDir, viewsDir } from './paths';
 import { commentConfirmRoutes } from './posts/comments/comment-confirm.routes';
+import { postsKeptForms } from './posts/posts.kept-forms';
 import { draftsRoutes, postsRoutes } from './posts/posts.routes';
 import { writingRoutes } from './posts/writing.routes';
 import { readingListRoutes } from './reading-list/reading-list.routes';
@@ -111,9 +112,15 @@ export function createApp(input: AppDeps | Services): Express {
     takeFlash: () => [],
   });
 
-  // The app's clock on every request, for code that has only the request (kept forms: src/http/kept-form.ts).
+  // What code that has only the request needs of the app: its clock, and the writing forms and sign-in
+  // reasons the features declare (kept forms: src/http/kept-form.ts, reached from the sign-in guard).
+  const keptForms: KeptForms = {
+    forms: [...postsKeptForms.forms],
+    reasons: [...postsKeptForms.reasons, { page: /^\/account(\/|$)/, reason: 'account' }],
+  };
   app.use((req, _res, next) => {
     req.now = now;
+    req.keptForms = keptForms;
     next();
   });
   app.use(allowedHosts(config.allowedHosts));
@@ -173,7 +180,7 @@ export function createApp(input: AppDeps | Services): Express {
   app.use(rejectNestedKeys);
   app.use(exposeFlash, pageViews.middleware());
   // Read-your-writes for the shared list results: a signed-in write under /posts marks its session.
-  app.use(markListWrites(now));
+  app.use(markListWrites(now, /^\/posts(\/|$)/));
   // Description, canonical URL and link-preview defaults for every page (src/seo).
   app.use(seoLocals(config.publicUrl));
   // A form kept when its session ended comes back filled in (src/http/kept-form.ts).

@@ -130,6 +130,9 @@ export interface Services {
   readonly deletion: AccountDeletion;
 }
 
+/** The blog's public pages and feeds (posts, author pages, tags, search): what the page cache may keep. */
+export const CACHEABLE_PAGES = /^\/(posts|users|tags|search|feed\.(xml|json))(\/|$|\?)/;
+
 export function createServices(deps: ServiceDeps): Services {
   const { config, connection, logger } = deps;
   const now = deps.now ?? Date.now;
@@ -147,6 +150,7 @@ export function createServices(deps: ServiceDeps): Services {
       cookieName: config.session.cookieName,
       secrets: config.session.secrets,
       now,
+      cacheable: CACHEABLE_PAGES,
     });
   const sharedResults = new SharedResults(config.pageCacheSeconds, { now });
   pageCache.onClear(() => sharedResults.clear());

@@ -66,28 +66,49 @@ export const LOGIN_REASONS: Readonly<Record<LoginReason, string>> = {
 
 const EXPIRY_FLASH = /^Your session expired/;
 
-const OBJECT_ID = '[a-f0-9]{24}';
-
-/** The post form's own fields: nothing else a request carries is kept. */
-const POST_FIELDS = ['title', 'body', 'tags', 'status', 'publishAt', 'coverImage', 'draftKey'] as const;
-
-/** The writing forms whose text is worth keeping: where each POST comes from, and the fields it has. */
-const WRITING_FORMS: readonly {
+/**
+ * A writing form whose text is worth keeping, declared by the feature that owns it (the composition root hands
+ * the declarations to every request as `req.keptForms`): http/ knows no feature's URLs.
+ */
+export interface WritingForm {
+  /** The path the form posts to; its first group, if any, is the record's id. */
   readonly action: RegExp;
+  /** The page that shows the form again, from the id the action matched. */
   readonly page: (id: string) => string;
+  /** Where on that page the form is (`#comments`), for the redirect after sign-in. */
+  readonly anchor?: string;
+  /** The form's own fields: nothing else a request carries is kept. */
   readonly fields: readonly string[];
-}[] = [
-  { action: /^\/posts\/?$/, page: () => '/posts/new', fields: POST_FIELDS },
-  { action: new RegExp(`^/posts/(${OBJECT_ID})/?$`, 'i'), page: (id) => `/posts/${id}/edit`, fields: POST_FIELDS },
-  { action: new RegExp(`^/posts/(${OBJECT_ID})/comments/?$`, 'i'), page: (id) => `/posts/${id}`, fields: ['body'] },
-];
+}
+
+/** A page that needs a sign-in, and the sentence the login page shows for it ("Sign in to write a post."). */
+export interface SignInReason {
+  readonly page: RegExp;
+  readonly reason: LoginReason;
+}
+
+export interface KeptForms {
+  readonly forms: readonly WritingForm[];
+  readonly reasons: readonly SignInReason[];
+}
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** The features' writing forms and sign-in reasons (set by createApp's first middleware). */
+      keptForms?: KeptForms;
+    }
+  }
+}
 
 function writingFormOf(req: Request) {
   if (req.method !== 'POST') return undefined;
   const path = req.originalUrl.split('?')[0] ?? '';
-  for (const form of WRITING_FORMS) {
+  for (const form of req.keptForms?.forms ?? []) {
     const match = form.action.exec(path);
-    if (match) return { page: form.page((match[1] ?? '').toLowerCase()), fields: form.fields };
+    if (match) {
+      return { page: form.page((match[1] ?? '').toLowerCase()), anchor: form.anchor, fields: form.fields };
+    }
   }
   return undefined;
 }
@@ -128,11 +149,8 @@ export function endedReason(req: Request, res: Response): LoginReason | undefine
   return undefined;
 }
 
-function reasonForPage(page: string): LoginReason {
-  if (page === '/posts/new' || /^\/posts\/[a-f0-9]{24}\/edit$/.test(page)) return 'write';
-  if (page.startsWith('/account')) return 'account';
-  if (/^\/posts\/[a-f0-9]{24}$/.test(page)) return 'comment';
-  return 'signin';
+function reasonForPage(req: Request, page: string): LoginReason {
+  return req.keptForms?.reasons.find((r) => r.page.test(page))?.reason ?? 'signin';
 }
 
 /**
@@ -149,7 +167,7 @@ export function sendToLogin(req: Request, res: Response): void {
   } else if (form) {
     const formPage = form.page;
     // A comment's form is further down its post's page.
-    next = /^\/posts\/[a-f0-9]{24}$/.test(formPage) ? `${formPage}#comments` : formPage;
+    next = `${formPage}${form.anchor ?? ''}`;
     const owner = endedSessionUser(req, res);
     const fields = owner ? typedFields(req, form.fields) : undefined;
     if (owner && fields && Object.values(fields).some((v) => v.trim() !== '')) {
@@ -257,7 +275,8 @@ export const sendSignedInVisitorsOn: RequestHandler = (req, res, next) => {
  */
 export function loginReasonText(req: Request, res: Response): string | undefined {
   const next = typeof req.query.next === 'string' ? safeNextPath(req.query.next, '') : '';
-  const reason = endedReason(req, res) ?? req.session?.keptForm?.reason ?? (next ? reasonForPage(next) : undefined);
+  const reason =
+    endedReason(req, res) ?? req.session?.keptForm?.reason ?? (next ? reasonForPage(req, next) : undefined);
   if (reason === 'expired') dropExpiryFlash(req);
   return reason ? LOGIN_REASONS[reason] : undefined;
 }

@@ -6,8 +6,6 @@ import onHeaders from 'on-headers';
 import { COMPRESS_THRESHOLD, type Compressor, chooseEncoding, compressOnce, type Encoding } from './compress';
 import { wantsJson } from './negotiate';
 
-/** The blog's public pages and feeds: the only responses worth keeping (and safe to keep: no tokens, no forms of mail links). */
-const CACHEABLE_PATHS = /^\/(posts|users|tags|search|feed\.(xml|json))(\/|$|\?)/;
 /** Headers a stored answer is replayed with, exactly as the first rendering set them. */
 const KEPT_HEADERS = ['content-type', 'etag', 'last-modified', 'cache-control', 'vary'] as const;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -23,6 +21,11 @@ interface Entry {
 export interface PageCacheOptions {
   /** PAGE_CACHE_SECONDS: how long an entry may serve; 0 turns the cache off. */
   readonly seconds: number;
+  /**
+   * The public pages and feeds the features declare worth keeping (and safe to keep: no tokens, no forms of
+   * mail links); nothing else is ever stored. The composition root lists them.
+   */
+  readonly cacheable?: RegExp;
   /** The session cookie's name: a request that carries it is never served from, or stored in, the cache. */
   readonly cookieName: string;
   /** SESSION_SECRET's secrets: the cookie counts when it verifies as express-session would verify it. */
@@ -86,7 +89,7 @@ export class PageCache {
 
   private keyOf(req: Request): string | undefined {
     if (req.method !== 'GET' || req.originalUrl.length > MAX_URL_LENGTH) return undefined;
-    if (!CACHEABLE_PATHS.test(req.path)) return undefined;
+    if (!this.options.cacheable?.test(req.path)) return undefined;
     if (this.hasSessionCookie(req.headers.cookie)) return undefined;
     return `${wantsJson(req) ? 'json' : 'html'} ${req.originalUrl}`;
   }

@@ -69,9 +69,9 @@ export function recentlyWrote(wroteAt: unknown, now: number, seconds: number): b
  * edits, deletions, comments: everything under /posts). Set before the handler runs, so it is saved with
  * the session whatever the handler does; a refused write only costs its author a few fresh reads.
  */
-export function markListWrites(now: Clock): RequestHandler {
+export function markListWrites(now: Clock, writesUnder: RegExp): RequestHandler {
   return (req, _res, next) => {
-    if (req.method === 'POST' && req.session?.user && req.path.startsWith('/posts')) {
+    if (req.method === 'POST' && req.session?.user && writesUnder.test(req.path)) {
       const at = now();
       const last = req.session.wroteAt;
       if (typeof last !== 'number' || at - last >= MARK_EVERY_MS || at < last) req.session.wroteAt = at;

@@ -8,6 +8,7 @@ import { createApp } from '../../src/app';
 import { type Compressor, chooseEncoding, compressOnce, type Encoding } from '../../src/http/compress';
 import { PageCache } from '../../src/http/page-cache';
 import { createLogger } from '../../src/logger';
+import { CACHEABLE_PAGES } from '../../src/services';
 import { connectTestDb, testConfig } from '../support/test-app';
 import { registerJson } from '../support/users';
 
@@ -24,7 +25,12 @@ let pageCache: PageCache;
 beforeAll(async () => {
   connection = await connectTestDb();
   const config = testConfig({ PAGE_CACHE_SECONDS: '300' });
-  pageCache = new PageCache({ seconds: 300, cookieName: config.session.cookieName, compress: counting });
+  pageCache = new PageCache({
+    seconds: 300,
+    cookieName: config.session.cookieName,
+    compress: counting,
+    cacheable: CACHEABLE_PAGES,
+  });
   const app = createApp({
     config,
     connection,

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PageCache } from '../../src/http/page-cache';
 import { postModel } from '../../src/posts/post.model';
+import { CACHEABLE_PAGES } from '../../src/services';
 import { createPost } from '../posts/blog-app';
 import { type Agent, startApp, type TestApp, TestClock } from '../support/app';
 import { listedTitles } from '../support/http';
@@ -147,7 +148,7 @@ describe('the page cache', () => {
 
 describe('PageCache, bounded by bytes', () => {
   it('evicts the least recently used pages past maxBytes', async () => {
-    const cache = new PageCache({ seconds: 60, cookieName: 'folio.sid', maxBytes: 50_000 });
+    const cache = new PageCache({ seconds: 60, cookieName: 'folio.sid', maxBytes: 50_000, cacheable: CACHEABLE_PAGES });
     const app = express();
     let rendered = 0;
     app.use(cache.middleware());
