@@ -6,8 +6,8 @@ import { describeDevice } from '../http/describe-device';
 import { ForbiddenError, NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { publicLink } from '../http/links';
-import { wantsJson } from '../http/negotiate';
 import type { PageCache } from '../http/page-cache';
+import { respond } from '../http/respond';
 import { parseForm } from '../http/validate';
 import type { Invitations } from '../invites/invitations';
 import { INVITATION_TTL_MS } from '../invites/invitations';
@@ -96,27 +96,31 @@ export function adminRoutes(deps: AdminDeps): Router {
       heldComments: pending.filter((c) => c.moderation === 'held').length,
       drafts: drafts.length,
     };
-    if (wantsJson(res.req)) {
-      res.json({ staff: { role: actor.role, ...summary } });
-      return;
-    }
-    res.render('admin/index', {
-      title: 'Staff area',
-      active: 'home',
-      actor,
-      summary,
-      drafts,
-      canManage: can(actor.role, 'users.view'),
+    respond(res.req, res, {
+      json: () => ({ staff: { role: actor.role, ...summary } }),
+      html: {
+        view: 'admin/index',
+        locals: {
+          title: 'Staff area',
+          active: 'home',
+          actor,
+          summary,
+          drafts,
+          canManage: can(actor.role, 'users.view'),
+        },
+      },
     });
   };
 
   const reportsPage: RequestHandler = async (_req, res) => {
     const [open, pending] = await Promise.all([reports.open(), moderation.pending()]);
-    if (wantsJson(res.req)) {
-      res.json({ reports: open.map(reportJson) });
-      return;
-    }
-    res.render('admin/reports', { title: 'Reports', active: 'reports', actor: actorOf(res), reports: open, pending });
+    respond(res.req, res, {
+      json: () => ({ reports: open.map(reportJson) }),
+      html: {
+        view: 'admin/reports',
+        locals: { title: 'Reports', active: 'reports', actor: actorOf(res), reports: open, pending },
+      },
+    });
   };
 
   const dismiss: RequestHandler = async (req, res) => {
@@ -129,12 +133,13 @@ export function adminRoutes(deps: AdminDeps): Router {
       action: 'report_dismissed',
       details: { kind: report.kind, targetId: report.targetId },
     });
-    if (wantsJson(req)) {
-      res.json({ message: 'Dismissed' });
-      return;
-    }
-    flash(req, 'success', 'The report is dismissed.');
-    res.redirect(303, '/admin/reports');
+    respond(req, res, {
+      json: () => ({ message: 'Dismissed' }),
+      html: () => {
+        flash(req, 'success', 'The report is dismissed.');
+        res.redirect(303, '/admin/reports');
+      },
+    });
   };
 
   const moderate =
@@ -143,17 +148,18 @@ export function adminRoutes(deps: AdminDeps): Router {
       const actor = actorOf(res);
       const result = await moderation[action](actor, req.params.commentId);
       const state = { hide: 'hidden', restore: 'shown', approve: 'shown' }[action];
-      if (wantsJson(req)) {
-        res.json({ comment: { id: String(req.params.commentId), state, changed: result.changed } });
-        return;
-      }
       const text = {
         hide: 'The comment is hidden.',
         restore: 'The comment is shown again.',
         approve: 'The comment is published.',
       };
-      flash(req, 'success', result.changed ? text[action] : 'Nothing to change: someone did it already.');
-      res.redirect(303, '/admin/reports');
+      respond(req, res, {
+        json: () => ({ comment: { id: String(req.params.commentId), state, changed: result.changed } }),
+        html: () => {
+          flash(req, 'success', result.changed ? text[action] : 'Nothing to change: someone did it already.');
+          res.redirect(303, '/admin/reports');
+        },
+      });
     };
 
   const usersPage: RequestHandler = async (req, res) => {
@@ -173,17 +179,12 @@ export function adminRoutes(deps: AdminDeps): Router {
         lastSeenAt: await lastSeen(String(u._id)),
       })),
     );
-    if (wantsJson(req)) {
-      res.json({ users: list });
-      return;
-    }
-    res.render('admin/users', {
-      title: 'Users',
-      active: 'users',
-      actor: actorOf(res),
-      users: list,
-      q,
-      roleLabel: ROLE_LABEL,
+    respond(req, res, {
+      json: () => ({ users: list }),
+      html: {
+        view: 'admin/users',
+        locals: { title: 'Users', active: 'users', actor: actorOf(res), users: list, q, roleLabel: ROLE_LABEL },
+      },
     });
   };
 
@@ -205,19 +206,21 @@ export function adminRoutes(deps: AdminDeps): Router {
       lastSeenAt: devices[0]?.lastSeenAt ?? null,
       devices,
     };
-    if (wantsJson(req)) {
-      res.json({ user });
-      return;
-    }
     const actable = target.role !== 'owner' && target.id !== actor.id && grantable(actor.role).includes(target.role);
-    res.render('admin/user', {
-      title: target.username,
-      active: 'users',
-      actor,
-      user,
-      actable,
-      roles: actable ? grantable(actor.role) : [],
-      roleLabel: ROLE_LABEL,
+    respond(req, res, {
+      json: () => ({ user }),
+      html: {
+        view: 'admin/user',
+        locals: {
+          title: target.username,
+          active: 'users',
+          actor,
+          user,
+          actable,
+          roles: actable ? grantable(actor.role) : [],
+          roleLabel: ROLE_LABEL,
+        },
+      },
     });
   };
 
@@ -226,12 +229,13 @@ export function adminRoutes(deps: AdminDeps): Router {
     const form = { view: 'admin/user-role', locals: { title: `Role of ${name}`, active: 'users', name } };
     const input = parseForm(z.object({ role: roleField }), req.body, form);
     const target = await staff.setRole(actorOf(res), name, input.role);
-    if (wantsJson(req)) {
-      res.json({ user: { username: target.username, role: target.role } });
-      return;
-    }
-    flash(req, 'success', `${target.username} is now ${ROLE_LABEL[target.role].toLowerCase()}.`);
-    res.redirect(303, `/admin/users/${target.username}`);
+    respond(req, res, {
+      json: () => ({ user: { username: target.username, role: target.role } }),
+      html: () => {
+        flash(req, 'success', `${target.username} is now ${ROLE_LABEL[target.role].toLowerCase()}.`);
+        res.redirect(303, `/admin/users/${target.username}`);
+      },
+    });
   };
 
   /** GET pages of the user actions: where sudo brings a browser back, and the confirmations. */
@@ -248,42 +252,44 @@ export function adminRoutes(deps: AdminDeps): Router {
 
   const suspend: RequestHandler = async (req, res) => {
     const { target, sessionsEnded } = await staff.suspend(actorOf(res), userName(req.params.name));
-    if (wantsJson(req)) {
-      res.json({ user: { username: target.username, status: 'suspended' }, sessionsEnded });
-      return;
-    }
-    flash(req, 'success', `${target.username} is suspended and signed out everywhere.`);
-    res.redirect(303, `/admin/users/${target.username}`);
+    respond(req, res, {
+      json: () => ({ user: { username: target.username, status: 'suspended' }, sessionsEnded }),
+      html: () => {
+        flash(req, 'success', `${target.username} is suspended and signed out everywhere.`);
+        res.redirect(303, `/admin/users/${target.username}`);
+      },
+    });
   };
 
   const unsuspend: RequestHandler = async (req, res) => {
     const target = await staff.unsuspend(actorOf(res), userName(req.params.name));
-    if (wantsJson(req)) {
-      res.json({ user: { username: target.username, status: 'active' } });
-      return;
-    }
-    flash(req, 'success', `${target.username} can sign in again; their posts and comments are back.`);
-    res.redirect(303, `/admin/users/${target.username}`);
+    respond(req, res, {
+      json: () => ({ user: { username: target.username, status: 'active' } }),
+      html: () => {
+        flash(req, 'success', `${target.username} can sign in again; their posts and comments are back.`);
+        res.redirect(303, `/admin/users/${target.username}`);
+      },
+    });
   };
 
   const signOut: RequestHandler = async (req, res) => {
     const { target, sessionsEnded } = await staff.signOut(actorOf(res), userName(req.params.name));
-    if (wantsJson(req)) {
-      res.json({ message: 'Signed out everywhere', sessionsEnded });
-      return;
-    }
-    flash(req, 'success', `${target.username} is signed out on every device.`);
-    res.redirect(303, `/admin/users/${target.username}`);
+    respond(req, res, {
+      json: () => ({ message: 'Signed out everywhere', sessionsEnded }),
+      html: () => {
+        flash(req, 'success', `${target.username} is signed out on every device.`);
+        res.redirect(303, `/admin/users/${target.username}`);
+      },
+    });
   };
 
   const settingsForm = { view: 'admin/settings', locals: { title: 'Site settings', active: 'settings' } };
   const showSettings: RequestHandler = async (req, res) => {
     const current = await settings.fresh();
-    if (wantsJson(req)) {
-      res.json({ settings: current });
-      return;
-    }
-    res.render(settingsForm.view, { ...settingsForm.locals, actor: actorOf(res), values: current });
+    respond(req, res, {
+      json: () => ({ settings: current }),
+      html: { view: settingsForm.view, locals: { ...settingsForm.locals, actor: actorOf(res), values: current } },
+    });
   };
 
   const saveSettings: RequestHandler = async (req, res) => {
@@ -303,12 +309,13 @@ export function adminRoutes(deps: AdminDeps): Router {
     });
     // Every cached page shows the title: none may outlive the change in this process.
     deps.pageCache?.clear();
-    if (wantsJson(req)) {
-      res.json({ settings: saved });
-      return;
-    }
-    flash(req, 'success', 'The settings are saved.');
-    res.redirect(303, '/admin/settings');
+    respond(req, res, {
+      json: () => ({ settings: saved }),
+      html: () => {
+        flash(req, 'success', 'The settings are saved.');
+        res.redirect(303, '/admin/settings');
+      },
+    });
   };
 
   const inviteForm = (actorRole: Role) => ({
@@ -354,25 +361,24 @@ export function adminRoutes(deps: AdminDeps): Router {
       details: { role: input.role },
     });
     const expiresAt = new Date(now() + INVITATION_TTL_MS);
-    if (wantsJson(req)) {
-      res.status(201).json({ invitation: { email: input.email, role: input.role, expiresAt } });
-      return;
-    }
-    flash(req, 'success', `An invitation is on its way to ${input.email}.`);
-    res.redirect(303, '/admin/invites');
+    respond(req, res, {
+      status: 201,
+      json: () => ({ invitation: { email: input.email, role: input.role, expiresAt } }),
+      html: () => {
+        flash(req, 'success', `An invitation is on its way to ${input.email}.`);
+        res.redirect(303, '/admin/invites');
+      },
+    });
   };
 
   const logPage: RequestHandler = async (req, res) => {
     const events = await adminLog.latest();
-    if (wantsJson(req)) {
-      res.json({ events: events.map(adminEventJson) });
-      return;
-    }
-    res.render('admin/log', {
-      title: 'Admin log',
-      active: 'log',
-      actor: actorOf(res),
-      events: events.map(adminEventJson),
+    respond(req, res, {
+      json: () => ({ events: events.map(adminEventJson) }),
+      html: {
+        view: 'admin/log',
+        locals: { title: 'Admin log', active: 'log', actor: actorOf(res), events: events.map(adminEventJson) },
+      },
     });
   };
 

@@ -6,6 +6,7 @@ import type { Config } from '../config';
 import { FormError, TooManyRequestsError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
 import { safeNextPath } from '../http/safe-redirect';
 import { echoable, parseForm } from '../http/validate';
 import type { RegistrationGate } from '../invites/registration-gate';
@@ -46,7 +47,6 @@ export function authHandlers({
   config,
   users,
   verifyPassword,
-  logger,
   throttle,
   now,
   addresses,
@@ -99,12 +99,12 @@ export function authHandlers({
       const owner = { id: user.id, username: user.username, credentialsVersion: 0 };
       await addresses.startVerification(owner, input.email, req.ip);
     }
-    (req.log ?? logger).info({ event: 'register', username: user.username, ip: req.ip }, 'user registered');
-    if (wantsJson(req)) {
-      res.status(201).json({ user: { username: user.username } });
-      return;
-    }
-    res.redirect(303, '/posts');
+    req.log.info({ event: 'register', username: user.username, ip: req.ip }, 'user registered');
+    respond(req, res, {
+      status: 201,
+      json: () => ({ user: { username: user.username } }),
+      html: () => res.redirect(303, '/posts'),
+    });
   };
 
   const showLogin: RequestHandler = (req, res) => {
@@ -118,7 +118,7 @@ export function authHandlers({
   const login: RequestHandler = async (req, res) => {
     const form = { view: 'auth/login', locals: { title: 'Sign in' } };
     const input = parseForm(loginSchema, req.body, form);
-    const log = req.log ?? logger;
+    const log = req.log;
     // The attempt is taken before bcrypt runs, atomically: concurrent guesses cannot all slip through.
     const attempt = await throttle.beginPasswordAttempt(input.username, req.ip);
     if (!attempt.allowed) {
@@ -197,11 +197,10 @@ export function authHandlers({
         .then((passwordHash) => users.updateOne({ _id: userId, passwordHash: user.passwordHash }, { passwordHash }))
         .catch((err: unknown) => log.error({ err }, 'password hash upgrade failed'));
     }
-    if (wantsJson(req)) {
-      res.json({ message: 'Logged in' });
-      return;
-    }
-    res.redirect(303, safeNextPath(input.next));
+    respond(req, res, {
+      json: () => ({ message: 'Logged in' }),
+      html: () => res.redirect(303, safeNextPath(input.next)),
+    });
   };
 
   /**
@@ -213,12 +212,14 @@ export function authHandlers({
     const pending = req.session.pendingRestore;
     req.session.pendingRestore = undefined;
     const startAgain = (message: string) => {
-      if (wantsJson(req)) {
-        res.status(401).json({ error: message });
-        return;
-      }
-      flash(req, 'info', message);
-      res.redirect(303, '/auth/login');
+      respond(req, res, {
+        status: 401,
+        json: () => ({ error: message }),
+        html: () => {
+          flash(req, 'info', message);
+          res.redirect(303, '/auth/login');
+        },
+      });
     };
     if (!pending || now() - pending.at > PENDING_SIGN_IN_MS || typeof pending.credentialsVersion !== 'number') {
       return startAgain('Please enter your password again.');
@@ -246,11 +247,10 @@ export function authHandlers({
     });
     if (result.outcome === 'answered') return;
     if (result.outcome === 'superseded') return startAgain('Please sign in again.');
-    if (wantsJson(req)) {
-      res.json({ message: 'Account restored' });
-      return;
-    }
-    res.redirect(303, '/posts');
+    respond(req, res, {
+      json: () => ({ message: 'Account restored' }),
+      html: () => res.redirect(303, '/posts'),
+    });
   };
 
   const showLogout: RequestHandler = (_req, res) => {
@@ -267,12 +267,11 @@ export function authHandlers({
     if (userId) await securityLog.record(userId, 'signed_out', eventContext(req));
     const { cookieName, cookieSecure } = config.session;
     res.clearCookie(cookieName, { path: '/', httpOnly: true, sameSite: 'lax', secure: cookieSecure });
-    if (username) (req.log ?? logger).info({ event: 'logout', username, ip: req.ip }, 'logged out');
-    if (wantsJson(req)) {
-      res.json({ message: 'Logged out' });
-      return;
-    }
-    res.redirect(303, '/auth/login?signed_out=1');
+    if (username) req.log.info({ event: 'logout', username, ip: req.ip }, 'logged out');
+    respond(req, res, {
+      json: () => ({ message: 'Logged out' }),
+      html: () => res.redirect(303, '/auth/login?signed_out=1'),
+    });
   };
 
   const profile: RequestHandler = async (req, res) => {

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { describeDevice } from '../http/describe-device';
 import { BadRequestError, HttpError, NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
-import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
 import { publicRoute } from '../http/route-access';
 import { safeNextPath } from '../http/safe-redirect';
 import { parseForm, withoutControlCharacters } from '../http/validate';
@@ -83,11 +83,10 @@ export function passkeyAccountRoutes(deps: FactorDeps): Router {
 
   const show: RequestHandler = async (req, res) => {
     const passkeys = await listFor(currentUser(req).id);
-    if (wantsJson(req)) {
-      res.json({ passkeys });
-      return;
-    }
-    res.render('account/passkeys', { title, active: 'passkeys', passkeys });
+    respond(req, res, {
+      json: () => ({ passkeys }),
+      html: { view: 'account/passkeys', locals: { title, active: 'passkeys', passkeys } },
+    });
   };
 
   /**
@@ -170,12 +169,13 @@ export function passkeyAccountRoutes(deps: FactorDeps): Router {
     };
     const input = parseForm(renameSchema, req.body, form);
     if (!(await factors.renamePasskey(user.id, String(req.params.credentialId), input.name))) throw new NotFoundError();
-    if (wantsJson(req)) {
-      res.json({ message: 'Passkey renamed' });
-      return;
-    }
-    flash(req, 'success', `Passkey renamed to “${input.name}”.`);
-    res.redirect(303, '/account/passkeys');
+    respond(req, res, {
+      json: () => ({ message: 'Passkey renamed' }),
+      html: () => {
+        flash(req, 'success', `Passkey renamed to “${input.name}”.`);
+        res.redirect(303, '/account/passkeys');
+      },
+    });
   };
 
   const remove: RequestHandler = async (req, res) => {
@@ -184,12 +184,13 @@ export function passkeyAccountRoutes(deps: FactorDeps): Router {
     if (!removed) throw new NotFoundError();
     await factorChanged(deps, req, user.id, 'passkey_removed', { passkey: removed.name });
     req.log.info({ event: 'passkey_removed', userId: user.id }, 'passkey removed');
-    if (wantsJson(req)) {
-      res.json({ message: 'Passkey removed' });
-      return;
-    }
-    flash(req, 'success', `Passkey “${removed.name}” removed: it no longer signs you in.`);
-    res.redirect(303, '/account/passkeys');
+    respond(req, res, {
+      json: () => ({ message: 'Passkey removed' }),
+      html: () => {
+        flash(req, 'success', `Passkey “${removed.name}” removed: it no longer signs you in.`);
+        res.redirect(303, '/account/passkeys');
+      },
+    });
   };
 
   const backToPage: RequestHandler = (_req, res) => res.redirect(303, '/account/passkeys');
@@ -242,7 +243,7 @@ export function passkeySignInRoutes(deps: FactorDeps): Router {
   };
 
   const signIn: RequestHandler = async (req, res) => {
-    const log = req.log ?? deps.logger;
+    const log = req.log;
     const refuse = (reason: string, userId?: string): never => {
       log.warn({ event: 'passkey_refused', reason, userId, ip: req.ip }, 'passkey sign-in refused');
       throw new PasskeyRefused();

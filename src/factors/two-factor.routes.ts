@@ -5,7 +5,7 @@ import { describeDevice } from '../http/describe-device';
 import { FormError, TooManyRequestsError } from '../http/errors';
 import { flash } from '../http/flash';
 import { publicLink } from '../http/links';
-import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
 import { publicRoute } from '../http/route-access';
 import { safeNextPath } from '../http/safe-redirect';
 import { parseForm } from '../http/validate';
@@ -42,7 +42,7 @@ async function checkCountedCode(deps: FactorDeps, req: Request, userId: string, 
   const { codeThrottle, factors, now, securityLog } = deps;
   const attempt = await codeThrottle.begin(userId);
   if (!attempt.allowed) {
-    (req.log ?? deps.logger).warn({ event: 'second_factor_paused', userId, ip: req.ip }, 'codes paused for account');
+    req.log.warn({ event: 'second_factor_paused', userId, ip: req.ip }, 'codes paused for account');
     throw new TooManyRequestsError(attempt.retryAfterSeconds);
   }
   const check = await checkSecondFactor(factors, userId, code, now());
@@ -53,10 +53,7 @@ async function checkCountedCode(deps: FactorDeps, req: Request, userId: string, 
   const context = eventContext(req);
   await securityLog.recordFailure(userId, context);
   if (attempt.left === 0) {
-    (req.log ?? deps.logger).warn(
-      { event: 'second_factor_locked', userId, ip: req.ip },
-      'codes paused: too many wrong',
-    );
+    req.log.warn({ event: 'second_factor_locked', userId, ip: req.ip }, 'codes paused: too many wrong');
     await securityLog.record(userId, 'second_factor_locked', context, { failures: CODE_FAILURES_PER_ACCOUNT });
     const user = await deps.users.findById(userId, { username: 1, email: 1, emailVerified: 1 }).lean();
     if (user?.email && user.emailVerified) {
@@ -126,15 +123,13 @@ export function twoFactorAccountRoutes(deps: FactorDeps): Router {
 
   const show: RequestHandler = async (req, res) => {
     const locals = await pageLocals(req);
-    if (wantsJson(req)) {
-      res.json(
+    respond(req, res, {
+      json: () =>
         locals.enabled
           ? { enabled: true, recoveryCodesLeft: locals.codesLeft }
           : { enabled: false, secret: locals.secret, otpauthUri: locals.uri },
-      );
-      return;
-    }
-    res.render('account/two-factor', locals);
+      html: { view: 'account/two-factor', locals },
+    });
   };
 
   /** Back from "Confirm your password" on an action's own path: the page the action's form is on. */
@@ -143,11 +138,13 @@ export function twoFactorAccountRoutes(deps: FactorDeps): Router {
   function showCodes(req: Request, res: Parameters<RequestHandler>[1], codes: string[], message: string) {
     // Shown once: never cached, never stored in plain anywhere.
     res.set('Cache-Control', 'no-store');
-    if (wantsJson(req)) {
-      res.json({ message, recoveryCodes: codes });
-      return;
-    }
-    res.render('account/two-factor-codes', { title: 'Your recovery codes', active: 'two-factor', codes, message });
+    respond(req, res, {
+      json: () => ({ message, recoveryCodes: codes }),
+      html: {
+        view: 'account/two-factor-codes',
+        locals: { title: 'Your recovery codes', active: 'two-factor', codes, message },
+      },
+    });
   }
 
   const enable: RequestHandler = async (req, res) => {
@@ -196,12 +193,13 @@ export function twoFactorAccountRoutes(deps: FactorDeps): Router {
     await factors.disableTwoFactor(user.id);
     await factorChanged(deps, req, user.id, 'two_factor_disabled');
     req.log.info({ event: 'two_factor_disabled', userId: user.id }, 'authenticator codes turned off');
-    if (wantsJson(req)) {
-      res.json({ message: 'Authenticator codes are off' });
-      return;
-    }
-    flash(req, 'success', 'Authenticator codes are off. Your password alone now signs you in.');
-    res.redirect(303, '/account/two-factor');
+    respond(req, res, {
+      json: () => ({ message: 'Authenticator codes are off' }),
+      html: () => {
+        flash(req, 'success', 'Authenticator codes are off. Your password alone now signs you in.');
+        res.redirect(303, '/account/two-factor');
+      },
+    });
   };
 
   const regenerate: RequestHandler = async (req, res) => {
@@ -243,13 +241,15 @@ export function twoFactorSignInRoutes(deps: FactorDeps): Router {
   }
 
   function startAgain(req: Request, res: Parameters<RequestHandler>[1]) {
-    if (wantsJson(req)) {
-      res.status(401).json({ error: 'Sign in again' });
-      return;
-    }
-    // Only a visitor who has a session hears why (a flash would start a session for anyone else).
-    if (hasSessionData(req)) flash(req, 'info', 'Please sign in again.');
-    res.redirect(303, '/auth/login');
+    respond(req, res, {
+      status: 401,
+      json: () => ({ error: 'Sign in again' }),
+      html: () => {
+        // Only a visitor who has a session hears why (a flash would start a session for anyone else).
+        if (hasSessionData(req)) flash(req, 'info', 'Please sign in again.');
+        res.redirect(303, '/auth/login');
+      },
+    });
   }
 
   const show: RequestHandler = (req, res) => {
@@ -262,7 +262,7 @@ export function twoFactorSignInRoutes(deps: FactorDeps): Router {
     if (!step) return startAgain(req, res);
     const form = { view: 'auth/two-factor', locals: { title } };
     const input = parseForm(codeSchema, req.body, form);
-    const log = req.log ?? deps.logger;
+    const log = req.log;
     let check: CodeCheck;
     try {
       check = await checkCountedCode(deps, req, step.userId, input.code);
@@ -292,18 +292,19 @@ export function twoFactorSignInRoutes(deps: FactorDeps): Router {
     if (check.method === 'recovery_code') {
       await factorChanged(deps, req, step.userId, 'recovery_code_used', { left: check.left });
     }
-    if (wantsJson(req)) {
-      res.json({ message: 'Logged in' });
-      return;
-    }
-    if (check.method === 'recovery_code') {
-      flash(
-        req,
-        check.left <= 3 ? 'error' : 'info',
-        `You used a recovery code: ${check.left} left. Make new ones under Settings → Two-factor.`,
-      );
-    }
-    res.redirect(303, safeNextPath(step.next));
+    respond(req, res, {
+      json: () => ({ message: 'Logged in' }),
+      html: () => {
+        if (check.method === 'recovery_code') {
+          flash(
+            req,
+            check.left <= 3 ? 'error' : 'info',
+            `You used a recovery code: ${check.left} left. Make new ones under Settings → Two-factor.`,
+          );
+        }
+        res.redirect(303, safeNextPath(step.next));
+      },
+    });
   };
 
   router.get('/two-factor', [publicRoute], show);
