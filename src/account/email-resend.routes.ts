@@ -1,7 +1,7 @@
 import { type RequestHandler, Router } from 'express';
 import { NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
-import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
 import { safeNextPath } from '../http/safe-redirect';
 import type { Mailer } from '../mail/mailer';
 import { isAuthenticated } from '../security/is-authenticated';
@@ -36,21 +36,25 @@ export function emailResendRoutes(deps: {
     const waiting = pending && pending !== verified ? pending : !verified ? record.email : undefined;
     if (!waiting) {
       const text = verified ? `${verified} is already confirmed.` : 'There is no address to confirm: add one first.';
-      if (wantsJson(req)) {
-        res.status(409).json({ error: text });
-        return;
-      }
-      flash(req, 'info', text);
-      res.redirect(303, '/account/email');
+      respond(req, res, {
+        status: 409,
+        json: () => ({ error: text }),
+        html: () => {
+          flash(req, 'info', text);
+          res.redirect(303, '/account/email');
+        },
+      });
       return;
     }
     if (!deps.mailer.enabled) {
-      if (wantsJson(req)) {
-        res.status(503).json({ error: 'This site sends no mail' });
-        return;
-      }
-      flash(req, 'error', 'This site sends no mail, so the link cannot be sent.');
-      res.redirect(303, back);
+      respond(req, res, {
+        status: 503,
+        json: () => ({ error: 'This site sends no mail' }),
+        html: () => {
+          flash(req, 'error', 'This site sends no mail, so the link cannot be sent.');
+          res.redirect(303, back);
+        },
+      });
       return;
     }
     await deps.addresses.startVerification(
@@ -60,12 +64,14 @@ export function emailResendRoutes(deps: {
       verified,
     );
     const text = `We sent a new confirmation link to ${waiting}. It may take a minute; check your spam folder too.`;
-    if (wantsJson(req)) {
-      res.status(202).json({ message: text, email: waiting });
-      return;
-    }
-    flash(req, 'success', text);
-    res.redirect(303, back);
+    respond(req, res, {
+      status: 202,
+      json: () => ({ message: text, email: waiting }),
+      html: () => {
+        flash(req, 'success', text);
+        res.redirect(303, back);
+      },
+    });
   };
 
   router.post('/resend', [isAuthenticated], resend);

@@ -1,7 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { FormError, NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
-import { wantsJson } from '../http/negotiate';
 import { respond } from '../http/respond';
 import { parseForm } from '../http/validate';
 import type { Mailer } from '../mail/mailer';
@@ -123,17 +122,18 @@ export function emailHandlers({ users, addresses, tokens, mailer, verifyPassword
       details: { address: maskEmail(result.email) },
       line: { fields: { userId: result.userId }, message: 'address confirmed' },
     });
-    if (wantsJson(req)) {
-      res.json({ message: 'Address confirmed', email: result.email });
-      return;
-    }
-    if (req.session.user?.id === result.userId) {
-      flash(req, 'success', `${result.email} is now your confirmed address.`);
-      res.redirect(303, '/account/email');
-      return;
-    }
-    // A visitor who is not signed in (another browser, a phone): no session to flash in, so a plain page.
-    res.redirect(303, '/account/email/verified');
+    respond(req, res, {
+      json: () => ({ message: 'Address confirmed', email: result.email }),
+      html: () => {
+        if (req.session.user?.id === result.userId) {
+          flash(req, 'success', `${result.email} is now your confirmed address.`);
+          res.redirect(303, '/account/email');
+          return;
+        }
+        // A visitor who is not signed in (another browser, a phone): no session to flash in, so a plain page.
+        res.redirect(303, '/account/email/verified');
+      },
+    });
   };
 
   const showVerified: RequestHandler = (_req, res) => {
@@ -151,10 +151,12 @@ function answer(
   message: string,
   email: string,
 ): void {
-  if (wantsJson(req)) {
-    res.status(status).json({ message, email });
-    return;
-  }
-  flash(req, kind, message);
-  res.redirect(303, '/account/email');
+  respond(req, res, {
+    status,
+    json: () => ({ message, email }),
+    html: () => {
+      flash(req, kind, message);
+      res.redirect(303, '/account/email');
+    },
+  });
 }

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { ForbiddenError, NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
-import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
 import { publicRoute } from '../http/route-access';
 import type { PostModel } from '../posts/post.model';
 import type { PostImages } from '../posts/post-images';
@@ -62,16 +62,14 @@ export function imagesFeature(deps: ImagesDeps) {
     const removed = await store.remove(record);
     server.forget(record);
     if (!removed) throw new NotFoundError('This picture has already been deleted');
-    (req.log ?? logger).info(
-      { event: 'image_deleted', imageId: record._id, userId: req.session.user?.id },
-      'image deleted',
-    );
-    if (wantsJson(req)) {
-      res.json({ message: 'Deleted' });
-      return;
-    }
-    flash(req, 'success', 'The picture has been deleted.');
-    res.redirect(303, '/drafts');
+    req.log.info({ event: 'image_deleted', imageId: record._id, userId: req.session.user?.id }, 'image deleted');
+    respond(req, res, {
+      json: () => ({ message: 'Deleted' }),
+      html: () => {
+        flash(req, 'success', 'The picture has been deleted.');
+        res.redirect(303, '/drafts');
+      },
+    });
   };
 
   const serving = Router();

@@ -2,7 +2,7 @@ import { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import { NotFoundError, TooManyRequestsError } from '../http/errors';
 import { flash } from '../http/flash';
-import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
 import { parseForm } from '../http/validate';
 import type { CommentModel } from '../posts/comments/comment.model';
 import { loadComment } from '../posts/comments/comments.handlers';
@@ -73,12 +73,14 @@ export function reportRoutes(deps: {
       reporter: actor.username,
     });
     if (!filed) throw new TooManyRequestsError(3600);
-    if (wantsJson(req)) {
-      res.status(201).json({ message: 'Reported' });
-      return;
-    }
-    flash(req, 'success', 'Thank you: the editors will look at it.');
-    res.redirect(303, `/posts/${String(target.post._id)}`);
+    respond(req, res, {
+      status: 201,
+      json: () => ({ message: 'Reported' }),
+      html: () => {
+        flash(req, 'success', 'Thank you: the editors will look at it.');
+        res.redirect(303, `/posts/${String(target.post._id)}`);
+      },
+    });
   };
 
   const reporter = deps.roles.requireCan('report.create');

@@ -2,7 +2,6 @@ import type { RequestHandler } from 'express';
 import type { Clock } from '../clock';
 import { NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
-import { wantsJson } from '../http/negotiate';
 import { respond } from '../http/respond';
 import { parseForm } from '../http/validate';
 import { zoneOrUtc } from '../time/time-zone';
@@ -98,16 +97,17 @@ export function postEditingHandlers({ posts, comments, now, images }: PostEditin
       { event: 'post_updated', postId: String(post._id), username: req.session.user?.username },
       'post updated',
     );
-    if (wantsJson(req)) {
-      res.json({
+    respond(req, res, {
+      json: () => ({
         post: { id: String(updated._id), title: updated.title, status: updated.status },
         ...(heldAsDraft ? { message: HELD_AS_DRAFT } : {}),
-      });
-      return;
-    }
-    const saved = heldAsDraft ? HELD_AS_DRAFT : publishedMessage(updated.status, updated.publishedAt, at, zone);
-    flash(req, heldAsDraft ? 'info' : 'success', `Your changes are saved. ${saved}`);
-    res.redirect(303, `/posts/${String(updated._id)}`);
+      }),
+      html: () => {
+        const saved = heldAsDraft ? HELD_AS_DRAFT : publishedMessage(updated.status, updated.publishedAt, at, zone);
+        flash(req, heldAsDraft ? 'info' : 'success', `Your changes are saved. ${saved}`);
+        res.redirect(303, `/posts/${String(updated._id)}`);
+      },
+    });
   };
 
   /** A confirmation page, so deleting works without JavaScript and never happens on one stray click. */

@@ -3,7 +3,6 @@ import type { RequestHandler } from 'express';
 import type { Clock } from '../clock';
 import { NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
-import { wantsJson } from '../http/negotiate';
 import { respond } from '../http/respond';
 import { recentlyWrote, type SharedResults } from '../http/shared-results';
 import { parseForm } from '../http/validate';
@@ -58,15 +57,12 @@ export function postsHandlers({ posts, comments, now, images, shared }: PostsDep
       shared && req.session?.user && !recentlyWrote(req.session.wroteAt, at, shared.seconds)
         ? await shared.get(`posts ${page}`, query)
         : await query();
-    if (wantsJson(req)) {
-      res.json({ page, hasNext, posts: items.map(summaryJson) });
-      return;
-    }
-    res.render('posts/index', {
-      title: page === 1 ? 'Latest posts' : `Posts — page ${page}`,
-      posts: items,
-      page,
-      hasNext,
+    respond(req, res, {
+      json: () => ({ page, hasNext, posts: items.map(summaryJson) }),
+      html: {
+        view: 'posts/index',
+        locals: { title: page === 1 ? 'Latest posts' : `Posts — page ${page}`, posts: items, page, hasNext },
+      },
     });
   };
 
@@ -98,19 +94,21 @@ export function postsHandlers({ posts, comments, now, images, shared }: PostsDep
       authorId: user.id,
       authorName: user.username,
     });
-    if (wantsJson(req)) {
-      res.status(201).json({
+    respond(req, res, {
+      status: 201,
+      json: () => ({
         post: { id: String(post._id), title: post.title, status: post.status },
         ...(heldAsDraft ? { message: HELD_AS_DRAFT } : {}),
-      });
-      return;
-    }
-    flash(
-      req,
-      heldAsDraft ? 'info' : 'success',
-      heldAsDraft ? HELD_AS_DRAFT : publishedMessage(post.status, post.publishedAt, at, zone),
-    );
-    res.redirect(303, `/posts/${String(post._id)}`);
+      }),
+      html: () => {
+        flash(
+          req,
+          heldAsDraft ? 'info' : 'success',
+          heldAsDraft ? HELD_AS_DRAFT : publishedMessage(post.status, post.publishedAt, at, zone),
+        );
+        res.redirect(303, `/posts/${String(post._id)}`);
+      },
+    });
   };
 
   /** Public posts to anyone; a draft or a post not yet due to its author only (404 for everyone else). */

@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import type { Clock } from '../clock';
 import { HttpError } from '../http/errors';
-import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
 import { parseForm } from '../http/validate';
 import type { RateLimit, RateLimitOptions } from '../security/rate-limit';
 import { formatClockIn, zoneOrUtc } from '../time/time-zone';
@@ -67,12 +67,11 @@ export function writingRoutes({ posts, now, rateLimit, writers }: WritingDeps): 
   const preview: RequestHandler = (req, res) => {
     const input = parseForm(previewSchema, req.body, { view: 'posts/new', locals: { title: 'New post' } });
     const html = renderMarkdown(input.body);
-    if (wantsJson(req)) {
-      res.json({ html });
-      return;
-    }
-    // A fragment, never a page: the editor puts it in its Preview panel.
-    res.type('html').send(html);
+    respond(req, res, {
+      json: () => ({ html }),
+      // A fragment, never a page: the editor puts it in its Preview panel.
+      html: () => res.type('html').send(html),
+    });
   };
 
   /**

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Clock } from '../../clock';
 import { ForbiddenError, FormError, NotFoundError } from '../../http/errors';
 import { flash } from '../../http/flash';
-import { wantsJson } from '../../http/negotiate';
+import { respond } from '../../http/respond';
 import { parseForm } from '../../http/validate';
 import { loadedPost } from '../loaded-post';
 import type { PostModel } from '../post.model';
@@ -90,15 +90,17 @@ export function commentsHandlers({ posts, comments, now, commentPolicy }: Commen
       await comments.deleteOne({ _id: comment._id });
       throw new NotFoundError('This post has just been deleted');
     }
-    if (wantsJson(req)) {
-      res.status(201).json({
+    respond(req, res, {
+      status: 201,
+      json: () => ({
         comment: { id: String(comment._id), body: comment.body, author: comment.authorName },
         ...(state === 'held' ? { held: true, message: COMMENT_HELD } : {}),
-      });
-      return;
-    }
-    flash(req, state === 'held' ? 'info' : 'success', state === 'held' ? COMMENT_HELD : 'Your comment is posted.');
-    res.redirect(303, `/posts/${String(post._id)}#comment-${String(comment._id)}`);
+      }),
+      html: () => {
+        flash(req, state === 'held' ? 'info' : 'success', state === 'held' ? COMMENT_HELD : 'Your comment is posted.');
+        res.redirect(303, `/posts/${String(post._id)}#comment-${String(comment._id)}`);
+      },
+    });
   };
 
   /** By the comment's author or the post's author; anyone else: 403. */
@@ -116,12 +118,13 @@ export function commentsHandlers({ posts, comments, now, commentPolicy }: Commen
     if (!comment.moderation) {
       await posts.updateOne({ _id: post._id, commentCount: { $gt: 0 } }, { $inc: { commentCount: -1 } });
     }
-    if (wantsJson(req)) {
-      res.json({ message: 'Deleted' });
-      return;
-    }
-    flash(req, 'success', 'The comment is deleted.');
-    res.redirect(303, `/posts/${String(post._id)}#comments`);
+    respond(req, res, {
+      json: () => ({ message: 'Deleted' }),
+      html: () => {
+        flash(req, 'success', 'The comment is deleted.');
+        res.redirect(303, `/posts/${String(post._id)}#comments`);
+      },
+    });
   };
 
   return { create, destroy };
