@@ -6,6 +6,7 @@ import { HttpError } from '../http/errors';
 import { flash } from '../http/flash';
 import { publicLink } from '../http/links';
 import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
 import type { Mailer } from '../mail/mailer';
 import { describeDuration } from '../mail/templates';
 import { can } from '../roles/permissions';
@@ -117,7 +118,7 @@ export class SignInService {
 
   async complete(req: Request, res: Response, attempt: SignInAttempt): Promise<SignInResult> {
     const { users, now } = this.deps;
-    const log = req.log ?? this.deps.logger;
+    const log = req.log;
     const user = await users.findById(attempt.userId, ACCOUNT_FIELDS).lean();
     if (!user) return { outcome: 'superseded' };
 
@@ -137,11 +138,11 @@ export class SignInService {
       // The "keep my account" form posts from this new session: it needs its token now.
       res.locals.csrfToken = rotateCsrfToken(req);
       log.info({ event: 'login_closed_account', userId: attempt.userId, ip: req.ip }, 'sign-in to a closed account');
-      if (wantsJson(req)) {
-        res.status(403).json({ error: ACCOUNT_CLOSED, purgeAfter: user.purgeAfter });
-      } else {
-        res.status(403).render('auth/closed', { title: 'This account is closed', purgeAfter: user.purgeAfter });
-      }
+      respond(req, res, {
+        status: 403,
+        json: () => ({ error: ACCOUNT_CLOSED, purgeAfter: user.purgeAfter }),
+        html: { view: 'auth/closed', locals: { title: 'This account is closed', purgeAfter: user.purgeAfter } },
+      });
       return { outcome: 'answered' };
     }
     if (user.suspendedAt) {
@@ -166,11 +167,11 @@ export class SignInService {
         { event: 'login_second_step', username: user.username, ip: req.ip },
         'first step accepted; waiting for the code',
       );
-      if (wantsJson(req)) {
-        res.status(202).json({ twoFactorRequired: true });
-      } else {
-        res.redirect(303, '/auth/two-factor');
-      }
+      respond(req, res, {
+        status: 202,
+        json: () => ({ twoFactorRequired: true }),
+        html: () => res.redirect(303, '/auth/two-factor'),
+      });
       return { outcome: 'answered' };
     }
 

@@ -183,10 +183,7 @@ export function uploadImage(deps: UploadDeps): RequestHandler {
       try {
         const { record, created } = await store.save({ id, sha256, ownerId, alt, format: inspected.format, files });
         if (!created) await store.release(ownerId, total);
-        (req.log ?? deps.logger).info(
-          { event: 'image_uploaded', imageId: id, userId: ownerId, bytes: total },
-          'image uploaded',
-        );
+        req.log.info({ event: 'image_uploaded', imageId: id, userId: ownerId, bytes: total }, 'image uploaded');
         return record;
       } catch (err) {
         await store.release(ownerId, total);

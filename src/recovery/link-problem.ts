@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { wantsJson } from '../http/negotiate';
+import { respond } from '../http/respond';
 import type { TokenProblem } from '../users/account-tokens';
 
 export const LINK_PROBLEM_MESSAGE = 'This link has expired or was already used';
@@ -17,9 +17,9 @@ const AGAIN = {
  */
 export function renderLinkProblem(req: Request, res: Response, problem: TokenProblem, kind: keyof typeof AGAIN): void {
   const status = problem === 'unknown' ? 404 : 410;
-  if (wantsJson(req)) {
-    res.status(status).json({ error: LINK_PROBLEM_MESSAGE });
-    return;
-  }
-  res.status(status).render('auth/reset-expired', { title: 'Link expired', again: AGAIN[kind] });
+  respond(req, res, {
+    status,
+    json: () => ({ error: LINK_PROBLEM_MESSAGE }),
+    html: { view: 'auth/reset-expired', locals: { title: 'Link expired', again: AGAIN[kind] } },
+  });
 }

@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
 import { publicLink } from '../http/links';
-import { wantsJson } from '../http/negotiate';
 import { respond } from '../http/respond';
 import { parseForm } from '../http/validate';
 import type { Mailer } from '../mail/mailer';
@@ -100,11 +99,11 @@ export function recoveryHandlers({
     const ip = req.ip;
     const context = eventContext(req);
     mailer.later('reset request', () => sendResetLink(input.email, ip, context));
-    if (wantsJson(req)) {
-      res.status(202).json({ message: FORGOT_ANSWER });
-      return;
-    }
-    res.redirect(303, '/auth/forgot/sent');
+    respond(req, res, {
+      status: 202,
+      json: () => ({ message: FORGOT_ANSWER }),
+      html: () => res.redirect(303, '/auth/forgot/sent'),
+    });
   };
 
   const forgotSent: RequestHandler = (_req, res) => {

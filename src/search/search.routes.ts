@@ -1,7 +1,6 @@
 import { type RequestHandler, Router } from 'express';
 import type { Clock } from '../clock';
 import { BadRequestError } from '../http/errors';
-import { wantsJson } from '../http/negotiate';
 import { respond } from '../http/respond';
 import { publicRoute } from '../http/route-access';
 import type { PostModel } from '../posts/post.model';
@@ -56,21 +55,23 @@ export function searchRoutes({ posts, now }: SearchDeps): Router {
           posts.countDocuments(publishedFilter(at, { $text: { $search: q } })),
         ])
       : [null, 0];
-    if (wantsJson(req)) {
-      res.json({ q, page, total, hasNext: found?.hasNext ?? false, posts: (found?.items ?? []).map(summaryJson) });
-      return;
-    }
-    res.render('search/index', {
-      title: q ? `Search: ${q}` : 'Search',
-      q,
-      results: found?.items ?? null,
-      total,
-      page,
-      hasNext: found?.hasNext ?? false,
-      values: { q },
-      // The excerpts with the searched words marked (escaped first: src/search/highlight.ts).
-      marked: (text: string) => highlight(text, searchTerms(q)),
-      basePath: `/search?q=${encodeURIComponent(q)}`,
+    respond(req, res, {
+      json: () => ({ q, page, total, hasNext: found?.hasNext ?? false, posts: (found?.items ?? []).map(summaryJson) }),
+      html: {
+        view: 'search/index',
+        locals: {
+          title: q ? `Search: ${q}` : 'Search',
+          q,
+          results: found?.items ?? null,
+          total,
+          page,
+          hasNext: found?.hasNext ?? false,
+          values: { q },
+          // The excerpts with the searched words marked (escaped first: src/search/highlight.ts).
+          marked: (text: string) => highlight(text, searchTerms(q)),
+          basePath: `/search?q=${encodeURIComponent(q)}`,
+        },
+      },
     });
   };
 
