@@ -166,7 +166,6 @@ export function createServices(deps: ServiceDeps): Services {
     config,
     connection,
     posts,
-    logger,
     now,
     uploaders: roles.requireCan('post.create'),
   });
@@ -224,7 +223,6 @@ export function createServices(deps: ServiceDeps): Services {
       securityLog,
       mailer,
       tokens,
-      logger,
       now,
       hooks: {
         secondFactor: (userId) => factors.hasTwoFactor(userId),

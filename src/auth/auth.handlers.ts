@@ -1,5 +1,4 @@
 import type { RequestHandler } from 'express';
-import type { Logger } from 'pino';
 import type { AccountDeletion } from '../account-deletion/account-deletion';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
@@ -27,7 +26,6 @@ export interface AuthDeps {
   readonly config: Config;
   readonly users: UserModel;
   readonly verifyPassword: PasswordVerifier;
-  readonly logger: Logger;
   readonly throttle: AuthThrottle;
   readonly now: Clock;
   readonly sessions: SessionStore;

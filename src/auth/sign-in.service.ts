@@ -1,5 +1,4 @@
 import type { Request, Response } from 'express';
-import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { describeDevice } from '../http/describe-device';
 import { HttpError } from '../http/errors';
@@ -52,7 +51,6 @@ export interface SignInDeps {
   readonly securityLog: SecurityLog;
   readonly mailer: Mailer;
   readonly tokens: AccountTokens;
-  readonly logger: Logger;
   readonly now: () => number;
   readonly hooks: SignInHooks;
 }

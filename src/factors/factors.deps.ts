@@ -1,5 +1,4 @@
 import type { Request, RequestHandler } from 'express';
-import type { Logger } from 'pino';
 import type { SignInService } from '../auth/sign-in.service';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
@@ -25,7 +24,6 @@ export interface FactorDeps {
   readonly signIns: SignInService;
   /** Wrong codes per account (code-throttle.ts). */
   readonly codeThrottle: CodeThrottle;
-  readonly logger: Logger;
   readonly now: Clock;
   /** requireSudo, configured (account/sudo.ts). */
   readonly sudo: RequestHandler;

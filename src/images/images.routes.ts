@@ -1,6 +1,5 @@
 import { type RequestHandler, Router } from 'express';
 import type { Connection } from 'mongoose';
-import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { ForbiddenError, NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
@@ -19,7 +18,6 @@ export interface ImagesDeps {
   readonly config: Config;
   readonly connection: Connection;
   readonly posts: PostModel;
-  readonly logger: Logger;
   readonly now: () => number;
   /** Who may upload: signed in, with a role that may write posts (contributor and up, src/roles). */
   readonly uploaders: readonly RequestHandler[];
@@ -42,7 +40,7 @@ const PROCESSING_QUEUE = RECEIVING_AT_ONCE;
  * (which cannot read multipart; the upload checks the token itself), `routes` with the other pages.
  */
 export function imagesFeature(deps: ImagesDeps) {
-  const { config, connection, posts, logger, now } = deps;
+  const { config, connection, posts, now } = deps;
   const store = new ImageStore(connection, now);
   const server = new ImageServer({ store, posts, now, recheckMs: config.pageCacheSeconds * 1000 });
   const upload = uploadImage({
@@ -51,7 +49,6 @@ export function imagesFeature(deps: ImagesDeps) {
     quotaBytes: config.images.quotaBytes,
     receiving: new Semaphore(RECEIVING_AT_ONCE, 0),
     processing: new Semaphore(PROCESSING_AT_ONCE, PROCESSING_QUEUE),
-    logger,
   });
 
   const destroy: RequestHandler = async (req, res) => {

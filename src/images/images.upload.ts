@@ -1,6 +1,5 @@
 import busboy from 'busboy';
 import type { RequestHandler } from 'express';
-import type { Logger } from 'pino';
 import { ForbiddenError, HttpError, ServiceUnavailableError, UnauthenticatedError } from '../http/errors';
 import { csrfTokenMatches } from '../security/csrf';
 import { isCrossSiteRequest } from '../security/same-origin';
@@ -28,7 +27,6 @@ export interface UploadDeps {
   readonly receiving: Semaphore;
   /** How many pictures are decoded and encoded at once. */
   readonly processing: Semaphore;
-  readonly logger: Logger;
 }
 
 /** Alt text as stored: no control characters (a line break becomes a space), trimmed. */
