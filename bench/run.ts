@@ -48,6 +48,8 @@ function serverEnv(options: BenchOptions, db: BenchDatabase): Record<string, str
     MONGODB_URI: db.uri,
     [BENCH_DB_ENV]: db.dbName,
     SESSION_SECRET: randomBytes(32).toString('hex'),
+    // Production requires the key that encrypts authenticator seeds; a fresh one per run, like the secret.
+    DATA_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     COOKIE_SECURE: 'false',
     LOG_LEVEL: options.logLevel,
     // The production cost unless the caller sets another: login's numbers are bcrypt's numbers.

@@ -127,6 +127,9 @@ export function createApp(input: AppDeps | Services): Express {
   app.use(securityHeaders({ https: config.session.cookieSecure }));
   app.use(noStoreForSessions);
   app.use(requestLogger(logger));
+  // Pictures of public posts: before compression (already-compressed formats: nothing to gain, only its
+  // wrapper's cost), the static files (no disk lookup for /images/…/960.webp) and the session.
+  app.use(pictures.serving);
   // br or gzip for every compressible response (HTML, CSS, JS, JSON, XML), as the browser accepts, with
   // Vary: Accept-Encoding. Pages served from the page cache come already compressed (once per encoding).
   app.use(compression());
@@ -140,8 +143,6 @@ export function createApp(input: AppDeps | Services): Express {
     immutable: config.isProduction,
     index: false,
   });
-  // Pictures of public posts: before the static files (no disk lookup for /images/…/960.webp) and the session.
-  app.use(pictures.serving);
   app.use((req, res, next) => (/\.[^/]+$/.test(req.path) ? staticFiles(req, res, next) : next()));
   app.get('/js/simplewebauthn-browser.js', [publicRoute], serveWebAuthnBrowser(config.isProduction));
   app.use(healthRoutes(connection));
