@@ -83,7 +83,9 @@ describe('saving hostile posts does not hold the server', () => {
     await t.close();
   });
 
-  it('/healthz answers in under 100 ms while five such posts are saved at once', async () => {
+  // Wall-clock latency on a 2-core machine shared with other jobs (load averages of 20–30 seen): tried up to
+  // three times. A save that really holds the server (seconds of super-linear rendering) fails every try.
+  it('/healthz answers in under 100 ms while five such posts are saved at once', { retry: 2 }, async () => {
     const body = `<img src="https://a.example/x.png"${' '.repeat(19_900)}/>`;
     // One save first, unmeasured: the first rendering in a process pays for compiling marked's and
     // sanitize-html's code paths (~80 ms once), which a running server has long done.
