@@ -15,7 +15,7 @@ const OUT = path.resolve(projectRoot, process.env.FOLIO_SCREENSHOTS_DIR ?? path.
 async function shot(page: Page, look: Look, wanted: Look, name: string): Promise<void> {
   if (look.width !== wanted.width || look.scheme !== wanted.scheme) return;
   mkdirSync(OUT, { recursive: true });
-  await page.screenshot({ path: path.join(OUT, name) });
+  await page.screenshot({ path: path.join(OUT, name), fullPage: look.width < 600 });
 }
 
 let browser: Browser;
