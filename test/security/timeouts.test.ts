@@ -45,7 +45,7 @@ describe('session timeouts, enforced on the server', () => {
     clock += 31 * MINUTE; // 31 minutes since the last request
     const page = await agent.get('/posts');
     expect(page.text).not.toContain('Signed in as');
-    expect(page.text).toContain('Your session expired. Please log in again.');
+    expect(page.text).toContain('Your session expired. Please sign in again.');
     expect(await signedIn(agent)).toBe(false);
   });
 
