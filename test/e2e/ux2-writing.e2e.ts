@@ -1,12 +1,22 @@
 /// <reference lib="dom" />
 // Issue 25 in Chromium: the reader's time zone, the editor's Preview and autosave, two-factor on a phone by
 // keyboard, password Show/Hide — at 320, 390 and 1280 px, light and dark, in Berlin and Los Angeles.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/factors/totp';
+import { projectRoot } from '../../src/paths';
 import { launchBrowser } from './browser';
 import { LOOKS, type Look, lookName, openLook, PASSWORD, serveUxApp, type UxApp } from './ux-support';
+
+/** test-results/ on a test run; `npm run screenshots` (FOLIO_SCREENSHOTS_DIR=docs/screenshots) refreshes the README's. */
+const OUT = path.resolve(projectRoot, process.env.FOLIO_SCREENSHOTS_DIR ?? path.join('test-results', 'screenshots'));
+async function shot(page: Page, look: Look, wanted: Look, name: string): Promise<void> {
+  if (look.width !== wanted.width || look.scheme !== wanted.scheme) return;
+  mkdirSync(OUT, { recursive: true });
+  await page.screenshot({ path: path.join(OUT, name), fullPage: look.width < 600 });
+}
 
 let browser: Browser;
 let app: UxApp;
@@ -107,6 +117,7 @@ describe('the editor: Preview and autosave', () => {
       const panel = page.locator('#editor-preview-panel');
       await panel.locator('h2').waitFor();
       await check('preview');
+      await shot(page, look, { width: 1280, scheme: 'light' }, 'editor-preview-desktop-light.png');
       const previewHtml = await panel.innerHTML();
 
       // Closing the tab keeps the draft.
@@ -155,6 +166,7 @@ describe('two-factor on a phone, by keyboard', () => {
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: 'Your recovery codes' }).waitFor();
       await check('recovery codes');
+      await shot(page, look, { width: 390, scheme: 'light' }, 'recovery-codes-phone-light.png');
       const codes = await page.locator('[data-recovery-codes] code').allTextContents();
       expect(codes).toHaveLength(10);
 
@@ -219,6 +231,7 @@ describe('security log, settings, subscribe and search on a phone', () => {
       expect(res.status()).toBe(200);
       await page.goto(`${app.baseUrl}/account/security`);
       await check('security log');
+      await shot(page, look, { width: 390, scheme: 'dark' }, 'security-log-phone-dark.png');
       expect(await page.locator('main').textContent()).toContain('Signed in with a password');
       const signOut = page.getByRole('button', { name: /^Sign out this device/ });
       expect(await signOut.count()).toBe(1);
