@@ -32,7 +32,8 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: UNIT },
+        // No file mocks a module or changes process.env: they share a worker's modules too.
+        test: { name: 'unit', include: UNIT, isolate: false },
       },
       {
         extends: true,
@@ -53,6 +54,9 @@ export default defineConfig({
         test: {
           name: 'process',
           include: PROCESS,
+          // As in integration: the files' own imports (mongodb-memory-server, mongoose, the config) are loaded once
+          // per worker, not once per file. The servers they test are separate processes, fresh every time.
+          isolate: false,
           // Its own mongod (its servers create collections at start), and dist/ built once for the spawned servers.
           globalSetup: ['test/support/global-setup.ts', 'test/support/build-server.ts'],
         },

@@ -2,15 +2,14 @@ import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAGE_VIEWS_COLLECTION, PageViews } from '../../src/account/page-views';
 import { createLogger } from '../../src/logger';
-import { connectTestDb, testConfig } from '../support/test-app';
+import { connectTestDb, releaseTestDb, testConfig } from '../support/test-app';
 
 let connection: Connection;
 beforeAll(async () => {
   connection = await connectTestDb();
 });
 afterAll(async () => {
-  await connection.dropDatabase();
-  await connection.close();
+  await releaseTestDb(connection);
 });
 
 const stored = async (id: string) =>

@@ -9,7 +9,7 @@ import { type Compressor, chooseEncoding, compressOnce, type Encoding } from '..
 import { PageCache } from '../../src/http/page-cache';
 import { createLogger } from '../../src/logger';
 import { CACHEABLE_PAGES } from '../../src/services';
-import { connectTestDb, testConfig } from '../support/test-app';
+import { connectTestDb, releaseTestDb, testConfig } from '../support/test-app';
 import { registerJson } from '../support/users';
 
 let connection: Connection;
@@ -56,8 +56,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
-  await connection.dropDatabase();
-  await connection.close();
+  await releaseTestDb(connection);
 });
 
 interface Raw {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -11,11 +10,10 @@ import {
 } from '../../bench/mongo-commands';
 import { postBody } from '../../bench/seed';
 import { PAGE_VIEWS_COLLECTION } from '../../src/account/page-views';
-import { connectMongo } from '../../src/db/connect';
 import { postModel } from '../../src/posts/post.model';
 import { SESSIONS_COLLECTION } from '../../src/session/session-middleware';
 import { listedTitles } from '../support/http';
-import { prepareTestDb, startTestApp, type TestApp } from '../support/test-app';
+import { connectTestDb, releaseTestDb, startTestApp, type TestApp } from '../support/test-app';
 import { registerJson } from '../support/users';
 
 /**
@@ -33,10 +31,7 @@ let commands: CommandLog;
 let reader: ReturnType<typeof request.agent>;
 
 beforeAll(async () => {
-  connection = await connectMongo(withCommandMonitoring(inject('mongoUri')), {
-    dbName: `folio_perf_${randomUUID().slice(0, 8)}`,
-  });
-  await prepareTestDb(connection);
+  connection = await connectTestDb({ uri: withCommandMonitoring(inject('mongoUri')) });
   // Counted without the page cache, so every number below is what a page costs when it is rendered.
   t = await startTestApp({ connection, env: { PAGE_CACHE_SECONDS: '0' } });
   cached = await startTestApp({ connection, env: { PAGE_CACHE_SECONDS: '60' } });
@@ -58,8 +53,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   commands?.detach();
-  await connection?.dropDatabase();
-  await connection?.close();
+  if (connection) await releaseTestDb(connection);
 });
 
 /** The MongoDB commands one request sends, after the response is complete. */

@@ -7,7 +7,7 @@ import { CACHEABLE_PAGES } from '../../src/services';
 import { createPost } from '../posts/blog-app';
 import { type Agent, startApp, type TestApp, TestClock } from '../support/app';
 import { listedTitles } from '../support/http';
-import { connectTestDb } from '../support/test-app';
+import { connectTestDb, releaseTestDb } from '../support/test-app';
 import { registerJson } from '../support/users';
 
 /**
@@ -31,8 +31,7 @@ beforeAll(async () => {
   await createPost(writer, { title: 'First post', body: 'x' });
 });
 afterAll(async () => {
-  await a.connection.dropDatabase();
-  await a.connection.close();
+  await releaseTestDb(a.connection);
 });
 
 describe('the page cache', () => {

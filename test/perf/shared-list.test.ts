@@ -1,13 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CommandLog, commandKey, withCommandMonitoring } from '../../bench/mongo-commands';
 import { PAGE_VIEWS_COLLECTION } from '../../src/account/page-views';
-import { connectMongo } from '../../src/db/connect';
 import { recentlyWrote } from '../../src/http/shared-results';
 import { SESSIONS_COLLECTION } from '../../src/session/session-middleware';
-import { prepareTestDb, startTestApp, type TestApp } from '../support/test-app';
+import { connectTestDb, releaseTestDb, startTestApp, type TestApp } from '../support/test-app';
 import { registerJson } from '../support/users';
 
 /**
@@ -26,18 +24,14 @@ const LIMITS = {
 };
 
 beforeAll(async () => {
-  connection = await connectMongo(withCommandMonitoring(inject('mongoUri')), {
-    dbName: `folio_shared_${randomUUID().slice(0, 8)}`,
-  });
-  await prepareTestDb(connection);
+  connection = await connectTestDb({ uri: withCommandMonitoring(inject('mongoUri')) });
   a = await startTestApp({ connection, env: { PAGE_CACHE_SECONDS: '60' }, writeLimits: LIMITS });
   b = await startTestApp({ connection, env: { PAGE_CACHE_SECONDS: '60' }, writeLimits: LIMITS });
   commands = new CommandLog(connection.getClient(), { keep: true });
 });
 afterAll(async () => {
   commands?.detach();
-  await connection.dropDatabase();
-  await connection.close();
+  if (connection) await releaseTestDb(connection);
 });
 
 async function commandsOf(send: () => Promise<request.Response>) {

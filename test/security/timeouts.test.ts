@@ -5,7 +5,7 @@ import { createApp } from '../../src/app';
 import { createLogger } from '../../src/logger';
 import { PASSWORD } from '../support/http';
 import { liveSessions } from '../support/sessions';
-import { connectTestDb, testConfig } from '../support/test-app';
+import { connectTestDb, releaseTestDb, testConfig } from '../support/test-app';
 import { createUser } from '../support/users';
 
 const MINUTE = 60_000;
@@ -23,8 +23,7 @@ beforeAll(async () => {
   await createUser(app(), 'hana');
 });
 afterAll(async () => {
-  await connection.dropDatabase();
-  await connection.close();
+  await releaseTestDb(connection);
 });
 
 async function signIn(remember = false) {

@@ -3,7 +3,7 @@ import type session from 'express-session';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FolioSessionStore, SESSIONS_COLLECTION } from '../../src/session/session-store';
-import { connectTestDb } from '../support/test-app';
+import { connectTestDb, releaseTestDb } from '../support/test-app';
 
 /**
  * The store's overrides of connect-mongo's MongoStore, one by one, on a real mongod. The process tests
@@ -19,8 +19,7 @@ beforeAll(async () => {
   store = new FolioSessionStore(connection, { ttlSeconds: 600, touchAfterSeconds: 60 });
 });
 afterAll(async () => {
-  await connection.dropDatabase();
-  await connection.close();
+  await releaseTestDb(connection);
 });
 
 const call = <T>(run: (done: (err?: unknown, value?: T) => void) => void) =>

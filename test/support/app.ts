@@ -3,7 +3,7 @@ import { HtmlValidate } from 'html-validate';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import request from 'supertest';
-import { afterAll, beforeAll, expect, inject } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { PageViews } from '../../src/account/page-views';
 import { createApp } from '../../src/app';
 import type { Config } from '../../src/config';
@@ -15,10 +15,9 @@ import { DEFAULT_THROTTLE_LIMITS, type ThrottleLimits } from '../../src/security
 import { DEFAULT_MAIL_LIMITS, type MailLimits } from '../../src/security/mail-throttle';
 import type { WriteLimits } from '../../src/security/rate-limit';
 import { createServices, type Services } from '../../src/services';
-import { withCatalogLock } from './db-lock';
 import { PASSWORD } from './http';
 import type { TestSmtpServer } from './smtp-server';
-import { connectTestDb, testConfig } from './test-app';
+import { connectTestDb, releaseTestDb, testConfig } from './test-app';
 
 /**
  * The one way tests start Folio in-process: `startApp({ mail, clock, limits, … })`, or `useApp(…)` for a test
@@ -158,8 +157,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<TestApp> 
       await services.pageViews.flush();
       await mailer.close();
       if (!options.connection) {
-        await withCatalogLock(inject('mongoUri'), () => connection.dropDatabase());
-        await connection.close();
+        await releaseTestDb(connection);
       }
     },
   };

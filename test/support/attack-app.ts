@@ -13,7 +13,7 @@ import { createMailer } from '../../src/mail/transports';
 import { DEFAULT_THROTTLE_LIMITS, type ThrottleLimits } from '../../src/security/login-throttle';
 import { DEFAULT_MAIL_LIMITS } from '../../src/security/mail-throttle';
 import type { TestSmtpServer } from './smtp-server';
-import { connectTestDb, testConfig } from './test-app';
+import { connectTestDb, releaseTestDb, testConfig } from './test-app';
 
 /**
  * The real app as an attacker meets it (issue 19): a real mongod, mail to a real SMTP server in the test
@@ -74,8 +74,7 @@ export async function startAttackApp(
     logLines,
     close: async () => {
       await mailer.close();
-      await connection.dropDatabase();
-      await connection.close();
+      await releaseTestDb(connection);
     },
   };
 }
