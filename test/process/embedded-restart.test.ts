@@ -1,11 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '../support/scratch-dir';
 import { spawnServer } from '../support/spawn-server';
 
-const dataDir = mkdtempSync(path.join(os.tmpdir(), 'folio-embedded-'));
+const dataDir = scratchDir('embedded');
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 const env = { MONGO_DATA_DIR: dataDir, SESSION_SECRET: 'restart-test-secret', BCRYPT_COST: '4', LOG_LEVEL: 'info' };

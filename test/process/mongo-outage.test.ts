@@ -1,12 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import type { MongoMemoryServer } from 'mongodb-memory-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../support/http';
 import { call, type Reply, waitUntil } from '../support/process-http';
 import { LEVEL, logLines } from '../support/process-logs';
 import { freePort, startStandalone, withDatabase } from '../support/process-mongod';
+import { scratchDir } from '../support/scratch-dir';
 import { productionEnv, type RunningServer, spawnServer } from '../support/spawn-server';
 
 /**
@@ -17,7 +16,7 @@ import { productionEnv, type RunningServer, spawnServer } from '../support/spawn
 
 const OUTAGE_BOUND_MS = 3_000;
 
-const dbPath = mkdtempSync(path.join(os.tmpdir(), 'folio-outage-'));
+const dbPath = scratchDir('outage');
 let mongod: MongoMemoryServer;
 let app: RunningServer;
 

@@ -1,6 +1,8 @@
+import { rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../../src/config';
 import { startEmbeddedMongo } from '../../src/db/embedded-mongo';
+import { removeStaleScratchDirs, scratchDir } from './scratch-dir';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -24,11 +26,21 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const key = project.name;
   let shared = slots.folioTestMongo.get(key);
   if (!shared) {
+    removeStaleScratchDirs();
+    // On tmpfs where there is one (scratch-dir.ts), removed after the mongod stops.
+    const dataDir = scratchDir(`mongod-${key}`);
     shared = {
       started: startEmbeddedMongo({
         mongod: loadConfig({ ...process.env, NODE_ENV: 'test' }).embeddedMongo,
+        dataDir,
         log: (line) => console.error(line),
-      }),
+      }).then((mongo) => ({
+        uri: mongo.uri,
+        stop: async () => {
+          await mongo.stop();
+          rmSync(dataDir, { recursive: true, force: true });
+        },
+      })),
       users: 0,
     };
     slots.folioTestMongo.set(key, shared);

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { MongoMemoryReplSet, MongoMemoryServer } from 'mongodb-memory-server';
 import { loadConfig } from '../../src/config';
 import { resolveMongodBinary } from '../../src/db/mongod-binary';
 import { startMongodWithRetry } from '../../src/db/mongod-start';
+import { scratchDir } from './scratch-dir';
 
 /**
  * Extra mongods for the few process tests that need their own (an outage, a replica set). Everything else
@@ -51,19 +53,30 @@ export async function startStandalone(options: { port: number; dbPath: string })
   );
 }
 
-/** A three-member replica set with durable storage, so a step-down behaves as in production. */
+/**
+ * A three-member replica set with durable storage, so a step-down behaves as in production. Its data is on
+ * tmpfs where there is one (scratch-dir.ts), removed when it stops.
+ */
 export async function startReplicaSet(): Promise<MongoMemoryReplSet> {
   const binary = await binaryOptions();
-  return startMongodWithRetry(
+  const set = await startMongodWithRetry(
     () =>
       MongoMemoryReplSet.create({
         binary,
         replSet: { count: 3, storageEngine: 'wiredTiger' },
         // Wine-hosted mongod on a busy 2-core machine can take longer than the default 10 s to start.
-        instanceOpts: [{ launchTimeout: 120_000 }, { launchTimeout: 120_000 }, { launchTimeout: 120_000 }],
+        instanceOpts: [0, 1, 2].map((member) => ({ launchTimeout: 120_000, dbPath: scratchDir(`rs${member}`) })),
       }),
     { log: (line) => console.error(line) },
   );
+  const dirs = set.servers.flatMap((server) => server.opts.instance?.dbPath ?? []);
+  const stop = set.stop.bind(set);
+  set.stop = async (options) => {
+    const stopped = await stop(options);
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    return stopped;
+  };
+  return set;
 }
 
 /** `base` (a MongoDB URI) pointed at the database `dbName`, keeping its host list and options. */
