@@ -116,7 +116,7 @@ export function judgeTargets(results: readonly ScenarioResult[]): Target[] {
       met: notModified === null ? null : notModified >= 0.7,
     },
     {
-      what: 'cached image variant req/s ÷ /healthz req/s',
+      what: 'cached image variant (480 px WebP, what a phone loads) req/s ÷ /healthz req/s',
       value: imageVariant,
       goal: '≥ 0.50',
       met: imageVariant === null ? null : imageVariant >= 0.5,
