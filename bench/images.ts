@@ -61,7 +61,7 @@ async function upload(baseUrl: string, cookie: string, token: string, jpeg: Buff
   return { status: res.status, body };
 }
 
-/** Uploads a picture and publishes a post showing it; returns the path of its 960 px WebP variant. */
+/** Uploads a 2000 × 1500 picture and publishes a post showing it; returns its path (`/images/<id>`). */
 export async function seedImage(baseUrl: string, cookie: string): Promise<string> {
   const token = await csrfToken(baseUrl, cookie);
   const { status, body } = await upload(baseUrl, cookie, token, await photoJpeg(1, 2000, 1500), 'A benchmark photo');
@@ -72,7 +72,7 @@ export async function seedImage(baseUrl: string, cookie: string): Promise<string
     body: JSON.stringify({ title: 'Benchmark post with a picture', body: `A photo:\n\n${body.image.markdown}` }),
   });
   if (post.status !== 201) throw new Error(`seed image post: ${post.status}`);
-  return `${body.image.url}/960.webp`;
+  return body.image.url;
 }
 
 export interface UploadResult {

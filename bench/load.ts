@@ -3,6 +3,8 @@ import type { ScenarioRequest } from './scenarios';
 
 export interface LoadResult {
   readonly requestsPerSecond: number;
+  /** Bytes read per response, headers included: what the load generator (on the same cores) has to read. */
+  readonly bytesPerResponse: number;
   readonly latencyP50Ms: number;
   readonly latencyP99Ms: number;
   /** Completed responses. */
@@ -47,6 +49,7 @@ export function runLoad(options: {
         );
         resolve({
           requestsPerSecond: result.requests.average,
+          bytesPerResponse: result.requests.total > 0 ? Math.round(result.throughput.total / result.requests.total) : 0,
           latencyP50Ms: result.latency.p50,
           latencyP99Ms: result.latency.p99,
           responses: result['1xx'] + result['2xx'] + result.non2xx,

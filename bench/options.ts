@@ -36,8 +36,8 @@ export const USAGE = `npm run bench -- [options]       (every option also as an 
   --verbose          show the server's log
 
 Scenarios: healthz, posts-anon, posts-anon-br, posts-304, posts-signed-in, posts-signed-in-br, post-show,
-posts-page-50, feed, search-anon, search-signed-in, image-variant, static-css, create-post, login
-(image-variant also times a 12-megapixel upload).
+posts-page-50, feed, search-anon, search-signed-in, image-variant (480 px), image-variant-960, static-css,
+create-post, login (image-variant also times a 12-megapixel upload).
 MongoDB: MONGODB_URI if set (a fresh database, dropped afterwards), else an embedded mongod on a temp dir.`;
 
 function positive(name: string, raw: string | undefined, fallback: number): number {

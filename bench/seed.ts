@@ -15,8 +15,8 @@ export interface Fixtures {
   readonly postId: string;
   /** The anonymous front page's ETag once seeded, for the 304 scenario (nothing is written before it runs). */
   readonly postsEtag: string;
-  /** A 960 px WebP variant of a picture in a public post (bench/images.ts). */
-  readonly imageVariant: string;
+  /** A 2000 × 1500 picture in a public post (bench/images.ts), `/images/<id>`: its variants are `<path>/<w>.webp`. */
+  readonly image: string;
 }
 
 const USERNAME = 'bench';
@@ -86,10 +86,10 @@ export async function seed(baseUrl: string, options: { posts: number; cookieName
   const postId = ids[Math.floor(options.posts / 2)];
   if (!postId) throw new Error('seeding created no posts');
   // Before the front page's ETag is taken: the picture's post is on the front page.
-  const imageVariant = await seedImage(baseUrl, cookie);
+  const image = await seedImage(baseUrl, cookie);
   const front = await fetch(`${baseUrl}/posts`, { headers: { accept: 'text/html' } });
   await expectStatus(front, 200, 'read the front page');
   const postsEtag = front.headers.get('etag');
   if (!postsEtag) throw new Error('the front page has no ETag');
-  return { username: USERNAME, password: PASSWORD, cookie, postId, postsEtag, imageVariant };
+  return { username: USERNAME, password: PASSWORD, cookie, postId, postsEtag, image };
 }

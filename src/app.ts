@@ -125,11 +125,14 @@ export function createApp(input: AppDeps | Services): Express {
   });
   app.use(allowedHosts(config.allowedHosts));
   app.use(securityHeaders({ https: config.session.cookieSecure }));
+  // Pictures of public posts, the hot path of a page with pictures: after the host check and the security
+  // headers, before everything else — the request log (like /healthz: a page with ten pictures would write
+  // eleven lines), compression (already-compressed formats), the static files (no disk lookup for
+  // /images/…/960.webp) and the session. Only public hits are answered there; an unknown or not-yet-public
+  // picture goes on down the ordinary path, logged (src/images/images.serve.ts).
+  app.use(pictures.serving);
   app.use(noStoreForSessions);
   app.use(requestLogger(logger));
-  // Pictures of public posts: before compression (already-compressed formats: nothing to gain, only its
-  // wrapper's cost), the static files (no disk lookup for /images/…/960.webp) and the session.
-  app.use(pictures.serving);
   // br or gzip for every compressible response (HTML, CSS, JS, JSON, XML), as the browser accepts, with
   // Vary: Accept-Encoding. Pages served from the page cache come already compressed (once per encoding).
   app.use(compression());

@@ -1,4 +1,5 @@
 import { Feed } from 'feed';
+import { publicLink } from '../http/links';
 import type { FeedPost } from '../posts/post-queries';
 
 export interface FeedSpec {
@@ -30,6 +31,47 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** An `<img>` tag of the stored HTML, and its `src` / `srcset` (sanitize-html writes every value in double quotes). */
+const IMG_TAG = /<img\b[^>]*>/g;
+const IMG_URLS = / (src|srcset)="([^"]*)"/g;
+
+/** A root-relative URL (`/images/…`) made absolute from PUBLIC_URL; absolute ones (another site's) as they are. */
+function absolute(publicUrl: string, url: string): string {
+  return url.startsWith('/') && !url.startsWith('//') ? publicLink(publicUrl, url) : url;
+}
+
+/**
+ * A post's stored HTML with its pictures' URLs absolute. Folio's own pictures are stored as `/images/<id>`
+ * (and `/images/<id>/<w>.webp` in the srcset): on the site they resolve against the page, but a feed reader
+ * shows the post elsewhere, where they would resolve against the reader's own origin (or not at all). Built
+ * from PUBLIC_URL, never from the request's Host.
+ */
+export function absoluteImageUrls(html: string, publicUrl: string): string {
+  return html.replace(IMG_TAG, (tag) =>
+    tag.replace(IMG_URLS, (_attr, name: string, value: string) => {
+      const urls =
+        name === 'src'
+          ? absolute(publicUrl, value)
+          : value
+              .split(',')
+              .map((candidate) => {
+                const [url = '', ...descriptor] = candidate.trim().split(/\s+/);
+                return [absolute(publicUrl, url), ...descriptor].join(' ');
+              })
+              .join(', ');
+      return ` ${name}="${urls}"`;
+    }),
+  );
+}
+
+/** The cover as the entry's picture (JSON Feed `image`, an Atom enclosure): its WebP of at most 960 px, absolute. */
+function coverUrl(publicUrl: string, post: FeedPost): string | undefined {
+  const widths = post.cover?.variantWidths ?? [];
+  if (!post.coverImage || widths.length === 0) return undefined;
+  const width = Math.max(...widths.filter((w) => w <= 960), Math.min(...widths));
+  return publicLink(publicUrl, `/images/${encodeURIComponent(post.coverImage)}/${width}.webp`);
+}
+
 /**
  * Built with the `feed` library from the stored, sanitised HTML of each post. `htmlText`: the library writes
  * Atom's entry title and summary as `type="html"`, so a reader renders them as markup — a title is plain
@@ -53,6 +95,7 @@ function buildFeed(spec: FeedSpec, htmlText: boolean): Feed {
   });
   for (const post of spec.posts) {
     const url = `${origin}/posts/${String(post._id)}`;
+    const cover = coverUrl(origin, post);
     feed.addItem({
       id: url,
       link: url,
@@ -60,7 +103,8 @@ function buildFeed(spec: FeedSpec, htmlText: boolean): Feed {
       date: post.editedAt ?? post.publishedAt ?? post.createdAt,
       published: post.publishedAt ?? post.createdAt,
       description: asText(post.excerpt),
-      content: post.bodyHtml,
+      content: absoluteImageUrls(post.bodyHtml, origin),
+      ...(cover ? { image: cover } : {}),
       author: [{ name: post.authorName, link: `${origin}/users/${encodeURIComponent(post.authorName)}` }],
       category: (post.tags ?? []).map((tag) => ({ name: tag, term: tag, scheme: `${origin}/tags/` })),
     });

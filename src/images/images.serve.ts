@@ -27,8 +27,9 @@ export interface ServeDeps {
 
 /**
  * Serving pictures, in two steps around the session middleware:
- * - `early` runs before any session work: a picture of a public post is answered from here (from memory
- *   when hot), costing no session read — the same path for every reader, signed in or not;
+ * - `early` runs before the request log, compression and any session work: a picture of a public post is
+ *   answered from here (from memory when hot) with the least work per request — the same path for every
+ *   reader, signed in or not;
  * - `late` runs after it and answers only the owner, for a picture not (yet) in a public post; everyone
  *   else gets the 404 an unknown picture gets.
  * What a lookup found (the record and whether a public post shows it) is kept for `recheckMs` at most, so
@@ -121,19 +122,24 @@ export class ImageServer {
     else res.end(data);
   }
 
+  /**
+   * Answers a public picture and nothing else: anything else (a bad name, an unknown id, a picture not public
+   * yet) goes on through the app — logged, with the session — to `late`, which answers the owner or 404s.
+   */
   early(): RequestHandler {
     const answer = (req: Request, res: Response, next: () => void, name: string, known: Known) => {
       const { record, isPublic } = known;
       const variant = record?.variants.find((v) => v.name === name);
-      if (!record || !variant) throw new NotFoundError('No such picture');
-      if (isPublic) return this.send(req, res, variant, PUBLIC_CACHE);
-      res.locals.privateImage = { record, variant };
+      if (record && variant) {
+        if (isPublic) return this.send(req, res, variant, PUBLIC_CACHE);
+        res.locals.privateImage = { record, variant };
+      }
       next();
     };
     return (req, res, next) => {
       const id = String(req.params.id);
       const name = typeof req.params.variant === 'string' ? req.params.variant : 'original';
-      if (!IMAGE_ID.test(id) || !VARIANT_NAME.test(name)) throw new NotFoundError('No such picture');
+      if (!IMAGE_ID.test(id) || !VARIANT_NAME.test(name)) return next();
       const known = this.lookup(id);
       if (known instanceof Promise) return known.then((k) => answer(req, res, next, name, k));
       return answer(req, res, next, name, known);

@@ -1,8 +1,10 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Element, xml2js } from 'xml-js';
+import { phonePhoto } from '../images/image-fixtures';
 import { type Agent, createPost, startBlogApp } from '../posts/blog-app';
 import { XSS_PAYLOADS } from '../posts/xss-payloads';
+import { csrfTokenFrom } from '../support/http';
 import type { TestApp } from '../support/test-app';
 import { registerJson } from '../support/users';
 
@@ -149,5 +151,91 @@ describe('feeds', () => {
     expect(tag.text).toContain('href="/tags/xss/feed.xml"');
     const login = await request(t.app).get('/auth/login').expect(200);
     expect(login.text).toContain('href="/feed.xml"');
+  });
+});
+
+/** Every URL an `<img>` of this HTML loads: its src and each srcset candidate. */
+function imageUrlsIn(html: string): string[] {
+  const tags = html.match(/<img\b[^>]*>/g) ?? [];
+  return tags.flatMap((tag) => [
+    ...[...tag.matchAll(/\ssrc="([^"]*)"/g)].map((m) => m[1] ?? ''),
+    ...[...tag.matchAll(/\ssrcset="([^"]*)"/g)].flatMap((m) =>
+      (m[1] ?? '').split(',').map((c) => c.trim().split(/\s+/)[0] ?? ''),
+    ),
+  ]);
+}
+
+describe('pictures in feeds', () => {
+  let imageId: string;
+  let postId: string;
+
+  beforeAll(async () => {
+    const token = csrfTokenFrom((await author.get('/posts/new')).text);
+    // 2000 × 1000, turned upright to 1000 × 2000: WebP variants 480 and 960 wide.
+    const uploaded = await author
+      .post('/images')
+      .set('Accept', 'application/json')
+      .set('X-CSRF-Token', token)
+      .field('alt', 'A sunset')
+      .attach('image', await phonePhoto(), { filename: 'sunset.jpg', contentType: 'image/jpeg' });
+    expect(uploaded.status, uploaded.text).toBe(201);
+    const image = uploaded.body.image as { id: string; url: string; markdown: string };
+    imageId = image.id;
+    postId = await createPost(author, {
+      title: 'With a picture',
+      body: `Look:\n\n${image.markdown}\n\nAnd another site's: ![x](https://cdn.example.net/a.png)`,
+      tags: 'pictures',
+      coverImage: image.url,
+    });
+  });
+
+  /** The picture's URLs in an entry: absolute from PUBLIC_URL, and each one is served. */
+  async function expectAbsolutePictures(html: string) {
+    const urls = imageUrlsIn(html);
+    const own = urls.filter((u) => u.includes(`/images/${imageId}`));
+    // src, the srcset's 480 and 960 px WebP and the original as its widest candidate.
+    expect(own.length, html).toBeGreaterThanOrEqual(4);
+    for (const url of own) {
+      expect(url.startsWith(`${ORIGIN}/images/${imageId}`), url).toBe(true);
+      const served = await request(t.app).get(new URL(url).pathname);
+      expect(served.status, url).toBe(200);
+      expect(served.headers['content-type']).toMatch(/^image\//);
+    }
+    expect(own).toContain(`${ORIGIN}/images/${imageId}/480.webp`);
+    // Another site's picture is left as it was.
+    expect(urls).toContain('https://cdn.example.net/a.png');
+    expect(html).not.toMatch(/(src|srcset)="\//);
+  }
+
+  it('Atom entries (site, author, tag) carry absolute picture URLs from PUBLIC_URL, whatever the Host', async () => {
+    for (const path of ['/feed.xml', '/users/feeder/feed.xml', '/tags/pictures/feed.xml']) {
+      const res = await request(t.app)
+        .get(path)
+        .set('Host', 'localhost')
+        .set('X-Forwarded-Host', 'evil.example')
+        .expect(200);
+      const { entries, contents } = parseAtom(res.text);
+      const i = entries.findIndex((e) => text(child(e, 'title')) === 'With a picture');
+      expect(i, path).toBeGreaterThanOrEqual(0);
+      await expectAbsolutePictures(contents[i] ?? '');
+      expect(res.text).not.toContain('evil.example');
+      // The cover as the entry's enclosure, a WebP of at most 960 px.
+      const enclosure = children(entries[i], 'link').find((l) => l.attributes?.rel === 'enclosure');
+      expect(enclosure?.attributes).toMatchObject({
+        href: `${ORIGIN}/images/${imageId}/960.webp`,
+        type: 'image/webp',
+      });
+    }
+  });
+
+  it('JSON Feed items carry absolute picture URLs, and the cover as `image`', async () => {
+    const res = await request(t.app).get('/feed.json').set('Host', 'localhost').expect(200);
+    const feed = JSON.parse(res.text) as { items: { url: string; content_html: string; image?: string }[] };
+    const item = feed.items.find((i) => i.url === `${ORIGIN}/posts/${postId}`);
+    if (!item) throw new Error('the post with a picture is not in /feed.json');
+    await expectAbsolutePictures(item.content_html);
+    expect(item.image).toBe(`${ORIGIN}/images/${imageId}/960.webp`);
+    // Posts without a cover have no image.
+    expect(feed.items.filter((i) => i.image !== undefined)).toHaveLength(1);
   });
 });
