@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { CpuShares } from './cpu';
 import type { LoadResult } from './load';
 import type { WindowStats } from './protocol';
+import { HAND_WRITTEN_SCENARIO, TUTORIAL_SCENARIO } from './scenarios';
 
 /** Turning measurements into the table people read and the JSON that tools (and the next run) read. */
 
@@ -96,7 +97,26 @@ export function judgeTargets(results: readonly ScenarioResult[]): Target[] {
   const page1 = by('posts-signed-in')?.requestsPerSecond;
   const page50 = by('posts-page-50')?.requestsPerSecond;
   const spread = page1 && page50 ? round(Math.max(page1, page50) / Math.min(page1, page50), 2) : null;
+  // The reference apps, measured in the same run under the same load (bench/reference/).
+  const over = (reference: string) => {
+    const ref = by(reference)?.requestsPerSecond;
+    return page1 && ref ? round(page1 / ref, 2) : null;
+  };
+  const overTutorial = over(TUTORIAL_SCENARIO);
+  const overHandWritten = over(HAND_WRITTEN_SCENARIO);
   return [
+    {
+      what: 'signed-in GET /posts req/s: Folio ÷ the tutorial app',
+      value: overTutorial,
+      goal: '≥ 2',
+      met: overTutorial === null ? null : overTutorial >= 2,
+    },
+    {
+      what: 'signed-in GET /posts req/s: Folio ÷ the hand-written page',
+      value: overHandWritten,
+      goal: '> 1',
+      met: overHandWritten === null ? null : overHandWritten > 1,
+    },
     {
       what: 'signed-in GET /posts req/s ÷ /healthz req/s',
       value: signedIn,
