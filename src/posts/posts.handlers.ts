@@ -3,7 +3,9 @@ import type { RequestHandler } from 'express';
 import type { Clock } from '../clock';
 import { NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
+import { wantsJson } from '../http/negotiate';
 import { respond } from '../http/respond';
+import { renderSharedFragment } from '../http/shared-fragment';
 import { recentlyWrote, type SharedResults } from '../http/shared-results';
 import { parseForm } from '../http/validate';
 import { maybeActor } from '../roles/actor';
@@ -11,6 +13,7 @@ import { can } from '../roles/permissions';
 import { postSeo } from '../seo/seo';
 import { currentUser } from '../session/current-user';
 import { formatDateTimeIn, zoneOrUtc } from '../time/time-zone';
+import { zonedFormatters } from '../time/zoned-formatters';
 import type { CommentModel } from './comments/comment.model';
 import { visibleComments } from './comments/visible-comments';
 import { loadedPost } from './loaded-post';
@@ -50,19 +53,35 @@ export function postsHandlers({ posts, comments, now, images, shared }: PostsDep
     const page = parsePage(req.query.page);
     const at = now();
     const query = () => listPublished(posts, new Date(at), page);
-    // The list is the same for everyone: one query serves every signed-in view (which then costs only its
-    // session read; anonymous views have the page cache), except for a visitor who just wrote, who reads
-    // fresh on whichever process (read-your-writes).
-    const { items, hasNext } =
-      shared && req.session?.user && !recentlyWrote(req.session.wroteAt, at, shared.seconds)
-        ? await shared.get(`posts ${page}`, query)
-        : await query();
+    // The list is the same for everyone: one query, and one rendering of it, serve every signed-in view
+    // (which then costs its session read and the render of its own header), except for a visitor who just
+    // wrote, who reads and renders fresh on whichever process (read-your-writes). Anonymous views have the
+    // page cache, keyed by URL as before.
+    const sharing =
+      shared && req.session?.user && !recentlyWrote(req.session.wroteAt, at, shared.seconds) ? shared : undefined;
+    const results = () => (sharing ? sharing.get(`posts ${page}`, query) : query());
+    // What varies the shared HTML besides the page: the reader's time zone (dates) and, on an empty first
+    // page, whether to invite them to write. Both are in its key, and nothing else of the visitor reaches it.
+    const zone = zoneOrUtc(req.session?.user?.timeZone);
+    const showWriteLink = req.session?.user?.mayWrite !== false;
+    const renderList = async () => {
+      const { items, hasNext } = await results();
+      return renderSharedFragment(req.app, 'posts/list', {
+        posts: items,
+        page,
+        hasNext,
+        showWriteLink,
+        ...zonedFormatters(zone),
+      });
+    };
+    // A page needs the rendered list, a JSON client the results: each is fetched (or made) only for its own.
+    const listHtml = wantsJson(req)
+      ? ''
+      : await (sharing ? sharing.get(`posts.html ${page} ${zone} ${showWriteLink}`, renderList) : renderList());
+    const { items, hasNext } = wantsJson(req) ? await results() : { items: [], hasNext: false };
     respond(req, res, {
       json: () => ({ page, hasNext, posts: items.map(summaryJson) }),
-      html: {
-        view: 'posts/index',
-        locals: { title: page === 1 ? 'Latest posts' : `Posts — page ${page}`, posts: items, page, hasNext },
-      },
+      html: { view: 'posts/index', locals: { title: page === 1 ? 'Latest posts' : `Posts — page ${page}`, listHtml } },
     });
   };
 
