@@ -35,6 +35,12 @@ export interface PostsDeps {
   readonly shared?: SharedResults;
 }
 
+/** The list page's parts that are the same for every visitor of a page and zone (posts/index.ejs). */
+interface SharedListPage {
+  readonly head: string;
+  readonly list: string;
+}
+
 /** The JSON shape of a post in a list. */
 export function summaryJson(p: PostSummary) {
   return {
@@ -64,24 +70,34 @@ export function postsHandlers({ posts, comments, now, images, shared }: PostsDep
     // page, whether to invite them to write. Both are in its key, and nothing else of the visitor reaches it.
     const zone = zoneOrUtc(req.session?.user?.timeZone);
     const showWriteLink = req.session?.user?.mayWrite !== false;
-    const renderList = async () => {
+    const title = page === 1 ? 'Latest posts' : `Posts — page ${page}`;
+    // Public, like the page itself: the site's name and description (site settings, whose change clears the
+    // caches) and the page's canonical URL and previews (from PUBLIC_URL and the path).
+    const { siteName, siteDescription, seo } = res.locals as Record<string, unknown>;
+    const renderShared = async (): Promise<SharedListPage> => {
       const { items, hasNext } = await results();
-      return renderSharedFragment(req.app, 'posts/list', {
-        posts: items,
-        page,
-        hasNext,
-        showWriteLink,
-        ...zonedFormatters(zone),
-      });
+      const [head, list] = await Promise.all([
+        renderSharedFragment(req.app, 'partials/document-head', { title, siteName, seo }),
+        renderSharedFragment(req.app, 'posts/list', {
+          posts: items,
+          page,
+          hasNext,
+          showWriteLink,
+          siteName,
+          siteDescription,
+          ...zonedFormatters(zone),
+        }),
+      ]);
+      return { head, list };
     };
-    // A page needs the rendered list, a JSON client the results: each is fetched (or made) only for its own.
-    const listHtml = wantsJson(req)
-      ? ''
-      : await (sharing ? sharing.get(`posts.html ${page} ${zone} ${showWriteLink}`, renderList) : renderList());
+    // A page needs the rendered parts, a JSON client the results: each is fetched (or made) only for its own.
+    const parts = wantsJson(req)
+      ? { head: '', list: '' }
+      : await (sharing ? sharing.get(`posts.html ${page} ${zone} ${showWriteLink}`, renderShared) : renderShared());
     const { items, hasNext } = wantsJson(req) ? await results() : { items: [], hasNext: false };
     respond(req, res, {
       json: () => ({ page, hasNext, posts: items.map(summaryJson) }),
-      html: { view: 'posts/index', locals: { title: page === 1 ? 'Latest posts' : `Posts — page ${page}`, listHtml } },
+      html: { view: 'posts/index', locals: { title, parts } },
     });
   };
 
