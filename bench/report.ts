@@ -18,6 +18,8 @@ export interface ScenarioResult extends LoadResult {
   readonly commandsPerRequest: number;
   readonly commandsPerRequestByKind: Readonly<Record<string, number>>;
   readonly sessionWrites: number;
+  /** MongoDB connections opened by the server during the timed run. */
+  readonly connectionsOpened: number;
   readonly serverRequests: number;
   /** CPU as percent of one core (this machine has 2): Folio's process, autocannon, and the rest (MongoDB…). */
   readonly serverCpuPercent: number;
@@ -68,6 +70,7 @@ export function toScenarioResult(
       Object.entries(server.byCommand).map(([k, n]) => [k, round(perRequest(n), 3)]),
     ),
     sessionWrites: server.sessionWrites,
+    connectionsOpened: server.connectionsOpened,
     serverRequests: server.requests,
     serverCpuPercent,
     serverCpuMsPerRequest: round(perRequest(server.cpuMs), 3),
@@ -195,13 +198,14 @@ export function formatResults(results: readonly ScenarioResult[]): string {
 
 export function formatCommands(results: readonly ScenarioResult[]): string {
   return table(
-    ['scenario', 'MongoDB commands per request', 'session writes'],
+    ['scenario', 'MongoDB commands per request', 'session writes', 'connections opened'],
     results.map((r) => [
       r.label,
       Object.entries(r.commandsPerRequestByKind)
         .map(([k, n]) => `${k} ${n}`)
         .join(', ') || 'none',
       String(r.sessionWrites),
+      String(r.connectionsOpened),
     ]),
     2,
   );

@@ -96,6 +96,7 @@ async function main(start: () => Promise<ServedApp>): Promise<void> {
         commands: commands.total,
         byCommand: commands.byKey(),
         sessionWrites: commands.writesTo(app.sessionsCollection),
+        connectionsOpened: commands.connectionsOpened,
         rssBeforeBytes: window.rss,
         rssAfterBytes: memory.rss,
         rssPeakBytes,
