@@ -10,7 +10,7 @@ import { recentlyWrote, type SharedResults } from '../http/shared-results';
 import { parseForm } from '../http/validate';
 import { maybeActor } from '../roles/actor';
 import { can } from '../roles/permissions';
-import { postSeo } from '../seo/seo';
+import { canonicalUrl, postSeo, type Seo } from '../seo/seo';
 import { currentUser } from '../session/current-user';
 import { formatDateTimeIn, zoneOrUtc } from '../time/time-zone';
 import { zonedFormatters } from '../time/zoned-formatters';
@@ -72,8 +72,15 @@ export function postsHandlers({ posts, comments, now, images, shared }: PostsDep
     const showWriteLink = req.session?.user?.mayWrite !== false;
     const title = page === 1 ? 'Latest posts' : `Posts — page ${page}`;
     // Public, like the page itself: the site's name and description (site settings, whose change clears the
-    // caches) and the page's canonical URL and previews (from PUBLIC_URL and the path).
-    const { siteName, siteDescription, seo } = res.locals as Record<string, unknown>;
+    // caches), and the previews with the canonical URL of the page as kept — made from the page number, not
+    // from this request's URL, whose query (`?q=…`, `?page=02`) must not reach the other readers of the page.
+    const { siteName, siteDescription } = res.locals as Record<string, unknown>;
+    const requested = res.locals.seo as Seo;
+    const origin = new URL(requested.canonical).origin;
+    const seo: Seo = {
+      ...requested,
+      canonical: canonicalUrl(origin, '/posts', page > 1 ? { page: String(page) } : {}),
+    };
     const renderShared = async (): Promise<SharedListPage> => {
       const { items, hasNext } = await results();
       const [head, list] = await Promise.all([

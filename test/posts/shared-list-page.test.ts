@@ -117,6 +117,16 @@ describe('signed-in GET /posts: a shared list in each visitor’s own page', () 
     }
   });
 
+  it("the shared head is the page's own: one reader's query string never reaches another's page", async () => {
+    t.services.pageCache.clear();
+    const canonical = (html: string) => /<link rel="canonical" href="([^"]+)">/.exec(html)?.[1];
+    const odd = await bob.get('/posts?q=%22injected%22&page=01&utm_source=x').expect(200);
+    const plain = await cy.get('/posts').expect(200);
+    expect(canonical(plain.text)).toMatch(/^https?:\/\/[^/]+\/posts$/);
+    expect(canonical(odd.text)).toBe(canonical(plain.text));
+    expect(plain.text).not.toContain('injected');
+  });
+
   it('a writer reads fresh right after their write; the others get it as the write clears the shared list', async () => {
     await cy.get('/posts').expect(200);
     const form = await bob.get('/posts/new').expect(200);
