@@ -98,10 +98,11 @@ export function postsHandlers({ posts, comments, now, images, shared }: PostsDep
       return { head, list };
     };
     // A page needs the rendered parts, a JSON client the results: each is fetched (or made) only for its own.
-    const parts = wantsJson(req)
+    const forJson = wantsJson(req);
+    const parts = forJson
       ? { head: '', list: '' }
       : await (sharing ? sharing.get(`posts.html ${page} ${zone} ${showWriteLink}`, renderShared) : renderShared());
-    const { items, hasNext } = wantsJson(req) ? await results() : { items: [], hasNext: false };
+    const { items, hasNext } = forJson ? await results() : { items: [], hasNext: false };
     respond(req, res, {
       json: () => ({ page, hasNext, posts: items.map(summaryJson) }),
       html: { view: 'posts/index', locals: { title, parts } },
