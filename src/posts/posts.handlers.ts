@@ -5,23 +5,22 @@ import { NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
 import { wantsJson } from '../http/negotiate';
 import { respond } from '../http/respond';
-import { renderSharedFragment } from '../http/shared-fragment';
-import { recentlyWrote, type SharedResults } from '../http/shared-results';
+import type { SharedResults } from '../http/shared-results';
 import { parseForm } from '../http/validate';
 import { maybeActor } from '../roles/actor';
 import { can } from '../roles/permissions';
-import { canonicalUrl, postSeo, type Seo } from '../seo/seo';
+import { postSeo } from '../seo/seo';
 import { currentUser } from '../session/current-user';
 import { formatDateTimeIn, zoneOrUtc } from '../time/time-zone';
-import { zonedFormatters } from '../time/zoned-formatters';
 import type { CommentModel } from './comments/comment.model';
 import { visibleComments } from './comments/visible-comments';
 import { loadedPost } from './loaded-post';
 import { type PostModel, renderedFields } from './post.model';
 import { type PostImages, picturesFor } from './post-images';
-import { isPublic, listPublished, type PostSummary, unpublishedOf } from './post-queries';
+import { isPublic, listPublished, type Page, type PostSummary, unpublishedOf } from './post-queries';
 import { allowedStatus, HELD_AS_DRAFT } from './post-status';
 import { parsePage, postSchema } from './posts.schemas';
+import { type SharedListParts, sharedListPage } from './shared-list-page';
 
 export { PAGE_SIZE } from './post-queries';
 
@@ -35,11 +34,9 @@ export interface PostsDeps {
   readonly shared?: SharedResults;
 }
 
-/** The list page's parts that are the same for every visitor of a page and zone (posts/index.ejs). */
-interface SharedListPage {
-  readonly head: string;
-  readonly list: string;
-}
+/** What a JSON client's answer leaves out of a list page, and a page's answer of the results. */
+export const NO_PARTS: SharedListParts = { head: '', body: '' };
+export const NO_PAGE: Page<PostSummary> = { items: [], hasNext: false };
 
 /** The JSON shape of a post in a list. */
 export function summaryJson(p: PostSummary) {
@@ -58,51 +55,21 @@ export function postsHandlers({ posts, comments, now, images, shared }: PostsDep
   const list: RequestHandler = async (req, res) => {
     const page = parsePage(req.query.page);
     const at = now();
-    const query = () => listPublished(posts, new Date(at), page);
-    // The list is the same for everyone: one query, and one rendering of it, serve every signed-in view
-    // (which then costs its session read and the render of its own header), except for a visitor who just
-    // wrote, who reads and renders fresh on whichever process (read-your-writes). Anonymous views have the
-    // page cache, keyed by URL as before.
-    const sharing =
-      shared && req.session?.user && !recentlyWrote(req.session.wroteAt, at, shared.seconds) ? shared : undefined;
-    const results = () => (sharing ? sharing.get(`posts ${page}`, query) : query());
-    // What varies the shared HTML besides the page: the reader's time zone (dates) and, on an empty first
-    // page, whether to invite them to write. Both are in its key, and nothing else of the visitor reaches it.
-    const zone = zoneOrUtc(req.session?.user?.timeZone);
-    const showWriteLink = req.session?.user?.mayWrite !== false;
     const title = page === 1 ? 'Latest posts' : `Posts — page ${page}`;
-    // Public, like the page itself: the site's name and description (site settings, whose change clears the
-    // caches), and the previews with the canonical URL of the page as kept — made from the page number, not
-    // from this request's URL, whose query (`?q=…`, `?page=02`) must not reach the other readers of the page.
-    const { siteName, siteDescription } = res.locals as Record<string, unknown>;
-    const requested = res.locals.seo as Seo;
-    const origin = new URL(requested.canonical).origin;
-    const seo: Seo = {
-      ...requested,
-      canonical: canonicalUrl(origin, '/posts', page > 1 ? { page: String(page) } : {}),
-    };
-    const renderShared = async (): Promise<SharedListPage> => {
-      const { items, hasNext } = await results();
-      const [head, list] = await Promise.all([
-        renderSharedFragment(req.app, 'partials/document-head', { title, siteName, seo }),
-        renderSharedFragment(req.app, 'posts/list', {
-          posts: items,
-          page,
-          hasNext,
-          showWriteLink,
-          siteName,
-          siteDescription,
-          ...zonedFormatters(zone),
-        }),
-      ]);
-      return { head, list };
-    };
+    // The list is the same for everyone: one query and one rendering serve every signed-in view, which then
+    // costs its session read and the render of its own header (posts/shared-list-page.ts).
+    const listPage = sharedListPage(req, res, shared, at, {
+      key: `posts ${page}`,
+      load: () => listPublished(posts, new Date(at), page),
+      path: '/posts',
+      page,
+      title,
+      view: 'posts/list',
+    });
     // A page needs the rendered parts, a JSON client the results: each is fetched (or made) only for its own.
     const forJson = wantsJson(req);
-    const parts = forJson
-      ? { head: '', list: '' }
-      : await (sharing ? sharing.get(`posts.html ${page} ${zone} ${showWriteLink}`, renderShared) : renderShared());
-    const { items, hasNext } = forJson ? await results() : { items: [], hasNext: false };
+    const parts = forJson ? NO_PARTS : await listPage.parts();
+    const { items, hasNext } = forJson ? await listPage.results() : NO_PAGE;
     respond(req, res, {
       json: () => ({ page, hasNext, posts: items.map(summaryJson) }),
       html: { view: 'posts/index', locals: { title, parts } },
