@@ -39,7 +39,7 @@ async function agentFor(username: string, timeZone?: string): Promise<Agent> {
 beforeAll(async () => {
   t = await startApp({ env: { PAGE_CACHE_SECONDS: '60' } });
   const posts = postModel(t.connection);
-  const base = { body: 'x', authorId: '000000000000000000000001', authorName: 'writer' };
+  const base = { body: 'x', authorId: '000000000000000000000001', authorName: 'writer', tags: ['cookies'] };
   const [published] = await posts.insertMany([
     { ...base, title: 'Public post', status: 'published', publishedAt: PUBLISHED, createdAt: PUBLISHED },
     { ...base, title: 'Secret draft', status: 'draft', createdAt: PUBLISHED },
@@ -125,6 +125,29 @@ describe('signed-in GET /posts: a shared list in each visitor’s own page', () 
     expect(canonical(plain.text)).toMatch(/^https?:\/\/[^/]+\/posts$/);
     expect(canonical(odd.text)).toBe(canonical(plain.text));
     expect(plain.text).not.toContain('injected');
+  });
+
+  it("a tag's page is shared the same way: each reader's own header, one rendering of the list", async () => {
+    t.services.pageCache.clear();
+    const render = vi.spyOn(t.app, 'render');
+    const listRenders = () => render.mock.calls.filter(([view]) => view === 'tags/list').length;
+    try {
+      const bobs = await bob.get('/tags/cookies?utm_source=x').expect(200);
+      const cyds = await cy.get('/tags/cookies').expect(200);
+      expect(listRenders()).toBe(1);
+      expect(signedInAs(bobs.text)).toBe('bob');
+      expect(signedInAs(cyds.text)).toBe('cyd');
+      expect(csrfTokenFrom(bobs.text)).not.toBe(csrfTokenFrom(cyds.text));
+      expect(listedTitles(cyds.text)).toEqual(['Public post']);
+      expect(cyds.text).not.toContain('Secret draft');
+      expect(cyds.text).toContain('href="/tags/cookies/feed.xml"');
+      expect(/<link rel="canonical" href="([^"]+)">/.exec(cyds.text)?.[1]).toMatch(/\/tags\/cookies$/);
+      const anonymous = await request(t.app).get('/tags/cookies').expect(200);
+      expect(signedInAs(anonymous.text)).toBeUndefined();
+      expect(anonymous.text).not.toContain('name="_csrf"');
+    } finally {
+      render.mockRestore();
+    }
   });
 
   it('a writer reads fresh right after their write; the others get it as the write clears the shared list', async () => {
