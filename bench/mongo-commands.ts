@@ -50,7 +50,11 @@ export class CommandLog {
   #upkeep = 0;
   #byKey = new Map<string, number>();
   #kept: SeenCommand[] = [];
+  #connectionsOpened = 0;
   readonly #listener: (event: mongo.CommandStartedEvent) => void;
+  readonly #onConnection = () => {
+    this.#connectionsOpened += 1;
+  };
 
   /**
    * @param client the connection's MongoClient (`connection.getClient()`), opened with monitoring on.
@@ -65,6 +69,8 @@ export class CommandLog {
     }
     this.#listener = (event) => this.#record(event);
     client.on('commandStarted', this.#listener);
+    // Pool connections opened (CMAP events, always on): a pool that keeps reconnecting costs CPU per request.
+    client.on('connectionCreated', this.#onConnection);
   }
 
   #record(event: mongo.CommandStartedEvent): void {
@@ -94,6 +100,11 @@ export class CommandLog {
     return this.#upkeep;
   }
 
+  /** Connections the driver's pools opened since the last reset. */
+  get connectionsOpened(): number {
+    return this.#connectionsOpened;
+  }
+
   /** Counts by `name:collection`, e.g. `{ 'find:sessions': 10, 'find:posts': 10, 'count:posts': 10 }`. */
   byKey(): Record<string, number> {
     return Object.fromEntries([...this.#byKey].sort(([a], [b]) => a.localeCompare(b)));
@@ -117,11 +128,13 @@ export class CommandLog {
   reset(): void {
     this.#perRequest = 0;
     this.#upkeep = 0;
+    this.#connectionsOpened = 0;
     this.#byKey.clear();
     this.#kept = [];
   }
 
   detach(): void {
     this.client.off('commandStarted', this.#listener);
+    this.client.off('connectionCreated', this.#onConnection);
   }
 }

@@ -35,7 +35,8 @@ export const USAGE = `npm run bench -- [options]       (every option also as an 
   --log-level L      the server's LOG_LEVEL (default info: request logging is part of the cost)
   --verbose          show the server's log
 
-Scenarios: healthz, posts-anon, posts-anon-br, posts-304, posts-signed-in, posts-signed-in-br, post-show,
+Scenarios: healthz, posts-anon, posts-anon-br, posts-304, posts-signed-in, posts-signed-in-tutorial,
+posts-signed-in-hand-written (the reference apps, bench/reference/), posts-signed-in-br, post-show,
 posts-page-50, feed, search-anon, search-signed-in, image-variant (480 px), image-variant-960, static-css,
 create-post, login (image-variant also times a 12-megapixel upload).
 MongoDB: MONGODB_URI if set (a fresh database, dropped afterwards), else an embedded mongod on a temp dir.`;

@@ -11,6 +11,8 @@ export interface WindowStats {
   readonly commands: number;
   /** Commands by `name:collection`, e.g. `find:sessions`. */
   readonly byCommand: Readonly<Record<string, number>>;
+  /** MongoDB connections the server's driver opened during the window (a steady pool opens none). */
+  readonly connectionsOpened: number;
   /** insert/update/delete/findAndModify on the sessions collection. */
   readonly sessionWrites: number;
   /** Resident set size at the reset and now, after a GC on both sides, and the highest seen in between. */

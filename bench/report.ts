@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { CpuShares } from './cpu';
 import type { LoadResult } from './load';
 import type { WindowStats } from './protocol';
+import { HAND_WRITTEN_SCENARIO, TUTORIAL_SCENARIO } from './scenarios';
 
 /** Turning measurements into the table people read and the JSON that tools (and the next run) read. */
 
@@ -17,6 +18,8 @@ export interface ScenarioResult extends LoadResult {
   readonly commandsPerRequest: number;
   readonly commandsPerRequestByKind: Readonly<Record<string, number>>;
   readonly sessionWrites: number;
+  /** MongoDB connections opened by the server during the timed run. */
+  readonly connectionsOpened: number;
   readonly serverRequests: number;
   /** CPU as percent of one core (this machine has 2): Folio's process, autocannon, and the rest (MongoDB…). */
   readonly serverCpuPercent: number;
@@ -67,6 +70,7 @@ export function toScenarioResult(
       Object.entries(server.byCommand).map(([k, n]) => [k, round(perRequest(n), 3)]),
     ),
     sessionWrites: server.sessionWrites,
+    connectionsOpened: server.connectionsOpened,
     serverRequests: server.requests,
     serverCpuPercent,
     serverCpuMsPerRequest: round(perRequest(server.cpuMs), 3),
@@ -96,7 +100,26 @@ export function judgeTargets(results: readonly ScenarioResult[]): Target[] {
   const page1 = by('posts-signed-in')?.requestsPerSecond;
   const page50 = by('posts-page-50')?.requestsPerSecond;
   const spread = page1 && page50 ? round(Math.max(page1, page50) / Math.min(page1, page50), 2) : null;
+  // The reference apps, measured in the same run under the same load (bench/reference/).
+  const over = (reference: string) => {
+    const ref = by(reference)?.requestsPerSecond;
+    return page1 && ref ? round(page1 / ref, 2) : null;
+  };
+  const overTutorial = over(TUTORIAL_SCENARIO);
+  const overHandWritten = over(HAND_WRITTEN_SCENARIO);
   return [
+    {
+      what: 'signed-in GET /posts req/s: Folio ÷ the tutorial app',
+      value: overTutorial,
+      goal: '≥ 2',
+      met: overTutorial === null ? null : overTutorial >= 2,
+    },
+    {
+      what: 'signed-in GET /posts req/s: Folio ÷ the hand-written page',
+      value: overHandWritten,
+      goal: '> 1',
+      met: overHandWritten === null ? null : overHandWritten > 1,
+    },
     {
       what: 'signed-in GET /posts req/s ÷ /healthz req/s',
       value: signedIn,
@@ -177,13 +200,14 @@ export function formatResults(results: readonly ScenarioResult[]): string {
 
 export function formatCommands(results: readonly ScenarioResult[]): string {
   return table(
-    ['scenario', 'MongoDB commands per request', 'session writes'],
+    ['scenario', 'MongoDB commands per request', 'session writes', 'connections opened'],
     results.map((r) => [
       r.label,
       Object.entries(r.commandsPerRequestByKind)
         .map(([k, n]) => `${k} ${n}`)
         .join(', ') || 'none',
       String(r.sessionWrites),
+      String(r.connectionsOpened),
     ]),
     2,
   );

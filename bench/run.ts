@@ -9,6 +9,7 @@ import { localMongodCpu, type MongodCpu } from './mongod-cpu';
 import { type BenchOptions, parseOptions, USAGE } from './options';
 import { formatProfile, summarizeProfile } from './profile-summary';
 import { BENCH_DB_ENV } from './protocol';
+import { REFERENCE_COOKIE_NAME, REFERENCE_USER } from './reference/reference';
 import {
   formatCommands,
   formatResults,
@@ -20,14 +21,25 @@ import {
   toScenarioResult,
   writeJson,
 } from './report';
-import { HEALTHZ, SCENARIOS, type Scenario, type ScenarioRequest, SOAK_SCENARIO, selectScenarios } from './scenarios';
-import { type Fixtures, seed } from './seed';
+import {
+  type BenchApp,
+  HEALTHZ,
+  SCENARIOS,
+  type Scenario,
+  type ScenarioRequest,
+  SOAK_SCENARIO,
+  selectScenarios,
+} from './scenarios';
+import { type Fixtures, seed, signInToReference } from './seed';
 import { type ServerProcess, startServerProcess } from './server-process';
 
 /**
  * `npm run bench`: Folio in its own process on a fresh MongoDB database, 1 user and 1,000 posts seeded
  * through the API, then each scenario at fixed concurrency (warm-up, then a timed run) from this process.
- * Prints a Markdown table and writes bench/results/latest.json.
+ * The reference apps (bench/reference/: the tutorial's, and a hand-written node:http page) run as their own
+ * processes on the same database and posts when their scenarios are selected, so Folio's signed-in list is
+ * compared with them under the same load in the same run. Prints a Markdown table and writes
+ * bench/results/latest.json.
  */
 
 const RESULTS_DIR = path.join(__dirname, 'results');
@@ -118,8 +130,17 @@ async function measure(
   return toScenarioResult({ ...scenario, ...request }, result, stats, cpu, healthzRps);
 }
 
+/** The server processes of one run: Folio always, a reference app when one of its scenarios runs. */
+type Servers = Readonly<Record<'folio', ServerProcess>> & Partial<Readonly<Record<BenchApp, ServerProcess>>>;
+
+/** The reference apps' scripts (bench/reference/); the hand-written page reads the tutorial app's sessions. */
+const REFERENCE_SCRIPTS: Readonly<Record<Exclude<BenchApp, 'folio'>, string>> = {
+  tutorial: 'reference/tutorial.ts',
+  'hand-written': 'reference/hand-written.ts',
+};
+
 async function runTable(
-  server: ServerProcess,
+  servers: Servers,
   probes: Probes,
   fixtures: Fixtures,
   options: BenchOptions,
@@ -128,8 +149,11 @@ async function runTable(
 ) {
   const results: ScenarioResult[] = [];
   let healthzRps: number | undefined;
+  const server = servers.folio;
   for (const scenario of scenarios) {
-    const result = await measure(server, probes, scenario, fixtures, options, options.duration, healthzRps);
+    const target = servers[scenario.app ?? 'folio'];
+    if (!target) throw new Error(`${scenario.name}: its app (${scenario.app}) was not started`);
+    const result = await measure(target, probes, scenario, fixtures, options, options.duration, healthzRps);
     if (scenario.name === HEALTHZ) healthzRps = result.requestsPerSecond;
     results.push(result);
   }
@@ -267,19 +291,34 @@ async function main(): Promise<void> {
   const db = await openBenchDatabase(log);
   log(`MongoDB: ${db.source}, database ${db.dbName}`);
   let server: ServerProcess | undefined;
+  const references: Partial<Record<BenchApp, ServerProcess>> = {};
   cleanup = async () => {
+    // References first: Folio's server drops the shared benchmark database as it stops.
+    for (const ref of Object.values(references)) await ref.stop().catch(() => {});
     await server?.stop().catch(() => {});
     await db.stop().catch(() => {});
   };
   try {
     server = await startServerProcess({ env: serverEnv(options, db), verbose: options.verbose });
     log(`Folio (NODE_ENV=${options.env}) on ${server.url}, pid ${server.pid}; seeding ${options.posts} posts…`);
-    const fixtures = await seed(server.url, { posts: options.posts, cookieName: COOKIE_NAME });
+    let fixtures: Fixtures = await seed(server.url, { posts: options.posts, cookieName: COOKIE_NAME });
+    const apps = new Set(scenarios.map((s) => s.app ?? 'folio'));
+    if (apps.has('hand-written')) apps.add('tutorial');
+    for (const app of ['tutorial', 'hand-written'] as const) {
+      if (!apps.has(app)) continue;
+      const env = { NODE_ENV: 'production', MONGODB_URI: db.uri, [BENCH_DB_ENV]: db.dbName };
+      references[app] = await startServerProcess({ script: REFERENCE_SCRIPTS[app], env, verbose: options.verbose });
+      log(`reference app "${app}" on ${references[app]?.url}`);
+    }
+    if (references.tutorial) {
+      const referenceCookie = await signInToReference(references.tutorial.url, REFERENCE_USER, REFERENCE_COOKIE_NAME);
+      fixtures = { ...fixtures, referenceCookie };
+    }
     const probes: Probes = { mongod: localMongodCpu(db.uri) };
     if (!probes.mongod) log('MongoDB is not a local process: its CPU is not measured');
     else if (probes.mongod.underWine) log('mongod runs under Wine: its CPU includes wineserver');
     if (options.soak) await runSoak(server, probes, fixtures, options, db);
-    else await runTable(server, probes, fixtures, options, db, scenarios);
+    else await runTable({ ...references, folio: server }, probes, fixtures, options, db, scenarios);
   } finally {
     await cleanup();
     clearTimeout(watchdog);

@@ -9,7 +9,14 @@ export interface Scenario {
   readonly request: (f: Fixtures) => ScenarioRequest;
   /** What one correct answer looks like; checked once before the run, so a broken page is not benchmarked. */
   readonly expect: { readonly status: number; readonly contains?: string };
+  /** The server it runs against: Folio (default) or a reference app (bench/reference/). */
+  readonly app?: BenchApp;
 }
+
+/** Folio, and the two reference points its signed-in list is compared with in the same run. */
+export type BenchApp = 'folio' | 'tutorial' | 'hand-written';
+export const TUTORIAL_SCENARIO = 'posts-signed-in-tutorial';
+export const HAND_WRITTEN_SCENARIO = 'posts-signed-in-hand-written';
 
 export interface ScenarioRequest {
   readonly method: 'GET' | 'POST';
@@ -68,6 +75,22 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'posts-signed-in',
     label: 'GET /posts (signed in)',
     request: (f) => ({ method: 'GET', path: '/posts', headers: { ...HTML, cookie: f.cookie } }),
+    expect: { status: 200, contains: 'Signed in as' },
+  },
+  {
+    // Reference point: the tutorial's app doing the same work (bench/reference/tutorial.ts). Goal: Folio ≥ 2×.
+    name: TUTORIAL_SCENARIO,
+    label: 'GET /posts (signed in) — the tutorial app',
+    app: 'tutorial',
+    request: (f) => ({ method: 'GET', path: '/posts', headers: { ...HTML, cookie: f.referenceCookie ?? '' } }),
+    expect: { status: 200, contains: 'Signed in as' },
+  },
+  {
+    // Reference point: node:http + the driver, two queries (bench/reference/hand-written.ts). Goal: Folio > 1×.
+    name: HAND_WRITTEN_SCENARIO,
+    label: 'GET /posts (signed in) — hand-written node:http',
+    app: 'hand-written',
+    request: (f) => ({ method: 'GET', path: '/posts', headers: { ...HTML, cookie: f.referenceCookie ?? '' } }),
     expect: { status: 200, contains: 'Signed in as' },
   },
   {
@@ -131,9 +154,10 @@ export const SCENARIOS: readonly Scenario[] = [
     expect: { status: 200 },
   },
   {
+    // The stylesheet as a page links it: the minified file under its content-hashed, immutable URL.
     name: 'static-css',
-    label: 'GET /css/site.css',
-    request: () => ({ method: 'GET', path: '/css/site.css', headers: { accept: 'text/css' } }),
+    label: 'GET /assets/site.<hash>.css',
+    request: (f) => ({ method: 'GET', path: f.stylesheet, headers: { accept: 'text/css' } }),
     expect: { status: 200 },
   },
   {

@@ -17,6 +17,10 @@ export interface Fixtures {
   readonly postsEtag: string;
   /** A 2000 × 1500 picture in a public post (bench/images.ts), `/images/<id>`: its variants are `<path>/<w>.webp`. */
   readonly image: string;
+  /** The stylesheet's URL as the front page links it: minified, content-hashed (src/assets). */
+  readonly stylesheet: string;
+  /** A signed-in session of the reference apps (`connect.sid=…`), when they run (bench/reference/). */
+  readonly referenceCookie?: string;
 }
 
 const USERNAME = 'bench';
@@ -91,5 +95,23 @@ export async function seed(baseUrl: string, options: { posts: number; cookieName
   await expectStatus(front, 200, 'read the front page');
   const postsEtag = front.headers.get('etag');
   if (!postsEtag) throw new Error('the front page has no ETag');
-  return { username: USERNAME, password: PASSWORD, cookie, postId, postsEtag, image };
+  const stylesheet = /<link rel="stylesheet" href="(\/assets\/[^"]+\.css)"/.exec(await front.text())?.[1];
+  if (!stylesheet) throw new Error('the front page links no hashed stylesheet under /assets/');
+  return { username: USERNAME, password: PASSWORD, cookie, postId, postsEtag, image, stylesheet };
+}
+
+/** Signs in to the tutorial app as its form does (POST /auth/login → 302 /posts) and returns its cookie. */
+export async function signInToReference(
+  baseUrl: string,
+  user: { readonly username: string; readonly password: string },
+  cookieName: string,
+): Promise<string> {
+  const res = await fetch(`${baseUrl}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(user).toString(),
+    redirect: 'manual',
+  });
+  await expectStatus(res, 302, 'sign in to the tutorial app');
+  return sessionCookie(res, cookieName);
 }

@@ -17,11 +17,13 @@ const CALL_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 10_000;
 
 export async function startServerProcess(options: {
+  /** The server's script, relative to bench/: Folio's (server.ts) unless a reference app is wanted. */
+  readonly script?: string;
   readonly env: Readonly<Record<string, string>>;
   /** Show the server's own output (its pino log) instead of discarding it. */
   readonly verbose: boolean;
 }): Promise<ServerProcess> {
-  const child = fork(path.join(__dirname, 'server.ts'), [], {
+  const child = fork(path.join(__dirname, options.script ?? 'server.ts'), [], {
     cwd: projectRoot,
     // TypeScript through tsx's loader, as `npm run bench` runs the parent; gc() for RSS after a collection.
     execArgv: ['--import', 'tsx', '--expose-gc'],

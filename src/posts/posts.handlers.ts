@@ -3,8 +3,9 @@ import type { RequestHandler } from 'express';
 import type { Clock } from '../clock';
 import { NotFoundError } from '../http/errors';
 import { flash } from '../http/flash';
+import { wantsJson } from '../http/negotiate';
 import { respond } from '../http/respond';
-import { recentlyWrote, type SharedResults } from '../http/shared-results';
+import type { SharedResults } from '../http/shared-results';
 import { parseForm } from '../http/validate';
 import { maybeActor } from '../roles/actor';
 import { can } from '../roles/permissions';
@@ -16,9 +17,10 @@ import { visibleComments } from './comments/visible-comments';
 import { loadedPost } from './loaded-post';
 import { type PostModel, renderedFields } from './post.model';
 import { type PostImages, picturesFor } from './post-images';
-import { isPublic, listPublished, type PostSummary, unpublishedOf } from './post-queries';
+import { isPublic, listPublished, type Page, type PostSummary, unpublishedOf } from './post-queries';
 import { allowedStatus, HELD_AS_DRAFT } from './post-status';
 import { parsePage, postSchema } from './posts.schemas';
+import { type SharedListParts, sharedListPage } from './shared-list-page';
 
 export { PAGE_SIZE } from './post-queries';
 
@@ -31,6 +33,10 @@ export interface PostsDeps {
   /** The public list's query results, shared by every visitor's view (src/http/shared-results.ts). */
   readonly shared?: SharedResults;
 }
+
+/** What a JSON client's answer leaves out of a list page, and a page's answer of the results. */
+export const NO_PARTS: SharedListParts = { head: '', body: '' };
+export const NO_PAGE: Page<PostSummary> = { items: [], hasNext: false };
 
 /** The JSON shape of a post in a list. */
 export function summaryJson(p: PostSummary) {
@@ -49,20 +55,24 @@ export function postsHandlers({ posts, comments, now, images, shared }: PostsDep
   const list: RequestHandler = async (req, res) => {
     const page = parsePage(req.query.page);
     const at = now();
-    const query = () => listPublished(posts, new Date(at), page);
-    // The list is the same for everyone: one query serves every signed-in view (which then costs only its
-    // session read; anonymous views have the page cache), except for a visitor who just wrote, who reads
-    // fresh on whichever process (read-your-writes).
-    const { items, hasNext } =
-      shared && req.session?.user && !recentlyWrote(req.session.wroteAt, at, shared.seconds)
-        ? await shared.get(`posts ${page}`, query)
-        : await query();
+    const title = page === 1 ? 'Latest posts' : `Posts — page ${page}`;
+    // The list is the same for everyone: one query and one rendering serve every signed-in view, which then
+    // costs its session read and the render of its own header (posts/shared-list-page.ts).
+    const listPage = sharedListPage(req, res, shared, at, {
+      key: `posts ${page}`,
+      load: () => listPublished(posts, new Date(at), page),
+      path: '/posts',
+      page,
+      title,
+      view: 'posts/list',
+    });
+    // A page needs the rendered parts, a JSON client the results: each is fetched (or made) only for its own.
+    const forJson = wantsJson(req);
+    const parts = forJson ? NO_PARTS : await listPage.parts();
+    const { items, hasNext } = forJson ? await listPage.results() : NO_PAGE;
     respond(req, res, {
       json: () => ({ page, hasNext, posts: items.map(summaryJson) }),
-      html: {
-        view: 'posts/index',
-        locals: { title: page === 1 ? 'Latest posts' : `Posts — page ${page}`, posts: items, page, hasNext },
-      },
+      html: { view: 'posts/index', locals: { title, parts } },
     });
   };
 

@@ -104,3 +104,14 @@ export function shorten(text: string): string {
   const space = cut.lastIndexOf(' ');
   return `${(space > DESCRIPTION_MAX / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
+
+/**
+ * A list page's previews with the canonical URL made from its path and page number only, never from the
+ * request's query: the page is shared by every signed-in reader (posts/shared-list-page.ts), and one reader's
+ * `?q=…` or `?page=02` must not show in another's.
+ */
+export function listSeo(res: Response, path: string, page: number): Seo {
+  const base = res.locals.seo as Seo;
+  const origin = new URL(base.canonical).origin;
+  return { ...base, canonical: canonicalUrl(origin, path, page > 1 ? { page: String(page) } : {}) };
+}

@@ -96,6 +96,27 @@ describe('MongoDB commands per request', () => {
     }
   });
 
+  it('signed-in GET /posts with the shared list fresh: 1 command per view, the session read (issue 24)', async () => {
+    // The page cache's app shares one rendering of each list page with every signed-in reader: once a page
+    // was read by anyone, a view costs its session read and nothing else, whoever reads and whichever page.
+    const one = request.agent(cached.app);
+    const two = request.agent(cached.app);
+    await registerJson(one, 'shared-one');
+    await registerJson(two, 'shared-two');
+    const readers = [one, two];
+    for (const path of ['/posts', '/posts?page=2', '/posts?page=50']) {
+      await one.get(path).expect(200);
+      for (const r of readers) {
+        const seen = await commandsOf(() => r.get(path));
+        expect(keys(seen), `${path}: ${keys(seen).join(', ')}`).toEqual([`find:${SESSIONS_COLLECTION}`]);
+      }
+    }
+    // Proves the count can fail: a cleared page cache (any write in this process) costs the next view the list.
+    cached.pageCache.clear();
+    const refill = await commandsOf(() => two.get('/posts'));
+    expect(keys(refill).sort()).toEqual(['find:posts', `find:${SESSIONS_COLLECTION}`].sort());
+  });
+
   it('once the touch interval has passed, the next view writes the session exactly once', async () => {
     // Proves the no-write assertion above can fail: age the session as if the reader had been idle 2 minutes.
     const twoMinutesAgo = Date.now() - 120_000;
