@@ -10,5 +10,10 @@ export default defineConfig({
     pool: 'forks',
     // One browser at a time: two cores.
     fileParallelism: false,
+    // Files share their worker's modules: the app and its dependencies are imported once for the run rather
+    // than once per file (that was over a minute of a run), and with them one Chromium and a database that
+    // is emptied between files (test/e2e/browser.ts). Each file still starts its own app, on an empty
+    // database, and works in browser contexts of its own.
+    isolate: false,
   },
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allViolations } from './axe';
-import { followMailLink, launchBrowser, type ServedApp, serveTestApp } from './browser';
+import { followMailLink, releaseBrowser, type ServedApp, serveTestApp, sharedBrowser } from './browser';
 
 /**
  * The account's security pages in Chromium, axe clean at every impact level: the security log, "confirm your
@@ -19,12 +19,12 @@ const shots = process.env.FOLIO_SCREENSHOTS_DIR ?? path.join('test-results', 'sc
 
 beforeAll(async () => {
   // REAUTH_MINUTES=0: every sensitive action asks for the password, so the confirmation page is exercised.
-  [browser, t] = await Promise.all([launchBrowser(), serveTestApp({ env: { REAUTH_MINUTES: '0' } })]);
+  [browser, t] = await Promise.all([sharedBrowser(), serveTestApp({ env: { REAUTH_MINUTES: '0' } })]);
   baseUrl = t.baseUrl;
   mkdirSync(shots, { recursive: true });
 });
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await t?.close();
 });
 

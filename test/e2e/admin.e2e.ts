@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { followMailLink, launchBrowser, type ServedApp, serveTestApp } from './browser';
+import { followMailLink, releaseBrowser, type ServedApp, serveTestApp, sharedBrowser } from './browser';
 import { loginIn, openLook, PASSWORD, publish, registerIn, type Visit } from './ux-support';
 
 /**
@@ -21,13 +21,13 @@ const shots = process.env.FOLIO_SCREENSHOTS_DIR ?? path.join('test-results', 'sc
 const visits: Visit[] = [];
 
 beforeAll(async () => {
-  [browser, t] = await Promise.all([launchBrowser(), serveTestApp({ env: { PAGE_CACHE_SECONDS: '0' } })]);
+  [browser, t] = await Promise.all([sharedBrowser(), serveTestApp({ env: { PAGE_CACHE_SECONDS: '0' } })]);
   baseUrl = t.baseUrl;
   mkdirSync(shots, { recursive: true });
 });
 afterAll(async () => {
   await Promise.all(visits.map((v) => v.context.close()));
-  await browser?.close();
+  await releaseBrowser(browser);
   await t?.close();
 });
 

@@ -5,7 +5,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XSS_PAYLOADS } from '../posts/xss-payloads';
 import { auditedContext } from './axe';
-import { launchBrowser, type ServedApp, serveTestApp } from './browser';
+import { releaseBrowser, type ServedApp, serveTestApp, sharedBrowser } from './browser';
 
 /** Issue 15's pages in Chromium: written and read through the real forms, every page axe-clean (any impact). */
 let browser: Browser;
@@ -13,10 +13,10 @@ let served: ServedApp;
 const PASSWORD = 'correct horse battery';
 
 beforeAll(async () => {
-  [browser, served] = await Promise.all([launchBrowser(), serveTestApp()]);
+  [browser, served] = await Promise.all([sharedBrowser(), serveTestApp()]);
 });
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await served?.close();
 });
 

@@ -3,17 +3,17 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditedContext } from './axe';
-import { launchBrowser, type ServedApp, serveTestApp } from './browser';
+import { releaseBrowser, type ServedApp, serveTestApp, sharedBrowser } from './browser';
 
 let browser: Browser;
 let served: ServedApp;
 const PASSWORD = 'correct horse battery';
 
 beforeAll(async () => {
-  [browser, served] = await Promise.all([launchBrowser(), serveTestApp()]);
+  [browser, served] = await Promise.all([sharedBrowser(), serveTestApp()]);
 });
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await served?.close();
 });
 

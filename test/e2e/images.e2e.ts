@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditedContext } from './axe';
-import { launchBrowser, type ServedApp, serveTestApp } from './browser';
+import { releaseBrowser, type ServedApp, serveTestApp, sharedBrowser } from './browser';
 
 /** Issue 23 in Chromium: "Add an image" by keyboard, then the post at phone and desktop widths. */
 let browser: Browser;
@@ -12,10 +12,10 @@ let served: ServedApp;
 const PASSWORD = 'correct horse battery';
 
 beforeAll(async () => {
-  [browser, served] = await Promise.all([launchBrowser(), serveTestApp()]);
+  [browser, served] = await Promise.all([sharedBrowser(), serveTestApp()]);
 });
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await served?.close();
 });
 

@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths';
 import { allViolations } from './axe';
-import { launchBrowser, type ServedApp, serveTestApp } from './browser';
+import { releaseBrowser, type ServedApp, serveTestApp, sharedBrowser } from './browser';
 
 /**
  * Issue 16 — passkeys in Chromium, with the DevTools WebAuthn virtual authenticator (CTAP2, internal
@@ -19,11 +19,11 @@ let t: ServedApp;
 let baseUrl: string;
 
 beforeAll(async () => {
-  [browser, t] = await Promise.all([launchBrowser(), serveTestApp({ host: 'localhost' })]);
+  [browser, t] = await Promise.all([sharedBrowser(), serveTestApp({ host: 'localhost' })]);
   baseUrl = t.baseUrl;
 });
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await t?.close();
 });
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/factors/totp';
 import { projectRoot } from '../../src/paths';
 import { allViolations } from './axe';
-import { launchBrowser, type ServedApp, serveTestApp } from './browser';
+import { releaseBrowser, type ServedApp, serveTestApp, sharedBrowser } from './browser';
 
 /**
  * Issue 16 — authenticator codes in Chromium: turn them on from the QR page's key, keep the recovery codes,
@@ -16,10 +16,10 @@ import { launchBrowser, type ServedApp, serveTestApp } from './browser';
 let browser: Browser;
 let t: ServedApp;
 beforeAll(async () => {
-  [browser, t] = await Promise.all([launchBrowser(), serveTestApp()]);
+  [browser, t] = await Promise.all([sharedBrowser(), serveTestApp()]);
 });
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await t?.close();
 });
 

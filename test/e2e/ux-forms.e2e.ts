@@ -2,7 +2,7 @@
 // Code passed to page.evaluate runs in the browser, where the DOM exists.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from './browser';
+import { releaseBrowser, sharedBrowser } from './browser';
 import {
   LOOKS,
   type Look,
@@ -27,7 +27,7 @@ let postId: string;
 let cookies: Awaited<ReturnType<Awaited<ReturnType<Browser['newContext']>>['cookies']>>;
 
 beforeAll(async () => {
-  [browser, app] = await Promise.all([launchBrowser(), serveUxApp()]);
+  [browser, app] = await Promise.all([sharedBrowser(), serveUxApp()]);
   const setup = await browser.newContext();
   await registerIn(setup, app.baseUrl, 'formfiller');
   postId = await publish(setup, app.baseUrl, 'A post with forms', 'Comment on me.');
@@ -35,7 +35,7 @@ beforeAll(async () => {
   await setup.close();
 }, 180_000);
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await app?.close();
 });
 

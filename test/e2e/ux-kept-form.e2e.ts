@@ -2,7 +2,7 @@
 // Code passed to page.evaluate runs in the browser, where the DOM exists.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from './browser';
+import { releaseBrowser, sharedBrowser } from './browser';
 import {
   LOOKS,
   type Look,
@@ -27,10 +27,10 @@ let app: UxApp;
 let n = 0;
 
 beforeAll(async () => {
-  [browser, app] = await Promise.all([launchBrowser(), serveUxApp()]);
+  [browser, app] = await Promise.all([sharedBrowser(), serveUxApp()]);
 }, 180_000);
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await app?.close();
 });
 

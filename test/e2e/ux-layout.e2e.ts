@@ -2,7 +2,7 @@
 // Code passed to page.evaluate runs in the browser, where the DOM exists.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from './browser';
+import { releaseBrowser, sharedBrowser } from './browser';
 import {
   contrast,
   LOOKS,
@@ -38,7 +38,7 @@ let codePostId: string;
 let writerState: Awaited<ReturnType<Awaited<ReturnType<Browser['newContext']>>['storageState']>>;
 
 beforeAll(async () => {
-  [browser, app] = await Promise.all([launchBrowser(), serveUxApp()]);
+  [browser, app] = await Promise.all([sharedBrowser(), serveUxApp()]);
   const setup = await browser.newContext();
   await registerIn(setup, app.baseUrl, 'supercalifragilistic_writer');
   postId = await publish(setup, app.baseUrl, LONG_TITLE, `A table:\n\n${WIDE_TABLE}\n\nThe end.`);
@@ -54,7 +54,7 @@ beforeAll(async () => {
   await setup.close();
 }, 180_000);
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await app?.close();
 });
 

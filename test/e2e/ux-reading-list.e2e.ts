@@ -2,7 +2,7 @@
 // Code passed to page.evaluate runs in the browser, where the DOM exists.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from './browser';
+import { releaseBrowser, sharedBrowser } from './browser';
 import {
   LOOKS,
   type Look,
@@ -25,14 +25,14 @@ let app: UxApp;
 let postId: string;
 
 beforeAll(async () => {
-  [browser, app] = await Promise.all([launchBrowser(), serveUxApp()]);
+  [browser, app] = await Promise.all([sharedBrowser(), serveUxApp()]);
   const setup = await browser.newContext();
   await registerIn(setup, app.baseUrl, 'bookworm');
   postId = await publish(setup, app.baseUrl, 'A long read for later', 'Many words.');
   await setup.close();
 }, 180_000);
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await app?.close();
 });
 

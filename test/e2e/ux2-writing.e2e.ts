@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/factors/totp';
 import { projectRoot } from '../../src/paths';
-import { launchBrowser } from './browser';
+import { releaseBrowser, sharedBrowser } from './browser';
 import { LOOKS, type Look, lookName, openLook, PASSWORD, serveUxApp, type UxApp } from './ux-support';
 
 /** test-results/ on a test run; `npm run screenshots` (FOLIO_SCREENSHOTS_DIR=docs/screenshots) refreshes the README's. */
@@ -22,11 +22,11 @@ let browser: Browser;
 let app: UxApp;
 let n = 0;
 beforeAll(async () => {
-  browser = await launchBrowser();
+  browser = await sharedBrowser();
   app = await serveUxApp();
 });
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await app?.close();
 });
 
