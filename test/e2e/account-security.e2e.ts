@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logInOnPage } from './accounts';
 import { allViolations } from './axe';
 import { followMailLink, releaseBrowser, type ServedApp, serveTestApp, sharedBrowser } from './browser';
 
@@ -42,9 +43,7 @@ async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
 
 async function logIn(page: Page, username: string): Promise<void> {
   await page.goto(`${baseUrl}/auth/login`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await logInOnPage(page, username, { password: PASSWORD });
 }
 
 describe('your account’s security, in a browser', () => {

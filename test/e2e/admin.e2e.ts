@@ -4,8 +4,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loginIn, PASSWORD, registerIn } from './accounts';
 import { followMailLink, releaseBrowser, type ServedApp, serveTestApp, sharedBrowser } from './browser';
-import { loginIn, openLook, PASSWORD, publish, registerIn, type Visit } from './ux-support';
+import { openLook, publish, type Visit } from './ux-support';
 
 /**
  * Running a blog with others, in Chromium: the owner invites an editor by mail (the development outbox), a

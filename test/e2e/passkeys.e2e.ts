@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths';
+import { registerOnPage } from './accounts';
 import { allViolations } from './axe';
 import { releaseBrowser, type ServedApp, serveTestApp, sharedBrowser } from './browser';
 
@@ -62,11 +63,7 @@ describe('passkeys in Chromium', () => {
     });
     const { cdp, authenticatorId } = await virtualAuthenticator(page);
 
-    await page.goto(`${baseUrl}/auth/register`);
-    await page.getByLabel('Username').fill('keyholder');
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.waitForURL(`${baseUrl}/posts`);
+    await registerOnPage(page, baseUrl, 'keyholder', { password: PASSWORD });
 
     await page.goto(`${baseUrl}/account/passkeys`);
     expect(await page.textContent('main')).toContain('You have no passkeys yet');
@@ -147,11 +144,7 @@ describe('passkeys in Chromium', () => {
     const context = await newContext();
     const page = await context.newPage();
     await virtualAuthenticator(page);
-    await page.goto(`${baseUrl}/auth/register`);
-    await page.getByLabel('Username').fill('autofiller');
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.waitForURL(`${baseUrl}/posts`);
+    await registerOnPage(page, baseUrl, 'autofiller', { password: PASSWORD });
     await page.goto(`${baseUrl}/account/passkeys`);
     await page.getByRole('button', { name: 'Add a passkey' }).click();
     await page.waitForSelector('.session__device');

@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/factors/totp';
 import { projectRoot } from '../../src/paths';
+import { registerOnPage } from './accounts';
 import { allViolations } from './axe';
 import { releaseBrowser, type ServedApp, serveTestApp, sharedBrowser } from './browser';
 
@@ -46,11 +47,7 @@ describe('authenticator codes in Chromium', () => {
         problems.push(`${page.url()} ${v.impact} ${v.id}: ${v.help} (${v.targets.join(', ')})`);
     };
 
-    await page.goto(`${t.baseUrl}/auth/register`);
-    await page.getByLabel('Username').fill('codey');
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.waitForURL(`${t.baseUrl}/posts`);
+    await registerOnPage(page, t.baseUrl, 'codey', { password: PASSWORD });
 
     await page.goto(`${t.baseUrl}/account/two-factor`);
     await audit();

@@ -2,18 +2,9 @@
 // Code passed to page.evaluate runs in the browser, where the DOM exists.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD, registerIn } from './accounts';
 import { releaseBrowser, sharedBrowser } from './browser';
-import {
-  LOOKS,
-  type Look,
-  lookName,
-  openLook,
-  PASSWORD,
-  publish,
-  registerIn,
-  serveUxApp,
-  type UxApp,
-} from './ux-support';
+import { LOOKS, type Look, lookName, openLook, publish, serveUxApp, type UxApp } from './ux-support';
 
 /**
  * Issue 12, "must show" 3 and 4: every form's 422 the GOV.UK way (error summary focused, "Error:" in the

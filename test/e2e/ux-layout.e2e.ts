@@ -2,18 +2,9 @@
 // Code passed to page.evaluate runs in the browser, where the DOM exists.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerIn } from './accounts';
 import { releaseBrowser, sharedBrowser } from './browser';
-import {
-  contrast,
-  LOOKS,
-  lookName,
-  openAccountMenu,
-  openLook,
-  publish,
-  registerIn,
-  serveUxApp,
-  type UxApp,
-} from './ux-support';
+import { contrast, LOOKS, lookName, openAccountMenu, openLook, publish, serveUxApp, type UxApp } from './ux-support';
 
 /**
  * Issue 12, "must show" 2, 6 and 7: layouts that hold any content, a header for thumbs and keyboards, borders

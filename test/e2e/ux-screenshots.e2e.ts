@@ -5,8 +5,9 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths';
+import { loginIn, registerIn } from './accounts';
 import { releaseBrowser, sharedBrowser } from './browser';
-import { loginIn, openAccountMenu, openLook, publish, registerIn, serveUxApp, type UxApp } from './ux-support';
+import { openAccountMenu, openLook, publish, serveUxApp, type UxApp } from './ux-support';
 
 /**
  * Pictures of issue 12's pages for the README: the Account menu on a phone, the GOV.UK error summary, the

@@ -15,8 +15,6 @@ export const LOOKS: readonly Look[] = [320, 390, 1280].flatMap((width) =>
 );
 export const lookName = (look: Look) => `${look.width}px ${look.scheme}`;
 
-export const PASSWORD = 'correct horse battery';
-
 export interface UxApp {
   readonly baseUrl: string;
   /** The app's clock (session timeouts): tests move it forward. */
@@ -98,30 +96,12 @@ export async function openLook(
   return { context, page, problems, check };
 }
 
-/** Registers through the JSON endpoint in this context's cookie jar (the browser is then signed in). */
-export async function registerIn(context: BrowserContext, baseUrl: string, username: string): Promise<void> {
-  const res = await context.request.post(`${baseUrl}/auth/register`, { data: { username, password: PASSWORD } });
-  if (res.status() !== 201) throw new Error(`register ${username}: ${res.status()} ${await res.text()}`);
-}
-
-export async function loginIn(context: BrowserContext, baseUrl: string, username: string): Promise<void> {
-  const res = await context.request.post(`${baseUrl}/auth/login`, { data: { username, password: PASSWORD } });
-  if (res.status() !== 200) throw new Error(`login ${username}: ${res.status()} ${await res.text()}`);
-}
-
 /** Publishes a post through the JSON API as the context's user; returns its id. */
 export async function publish(context: BrowserContext, baseUrl: string, title: string, body: string): Promise<string> {
   const res = await context.request.post(`${baseUrl}/posts`, { data: { title, body, status: 'published' } });
   if (res.status() !== 201) throw new Error(`publish: ${res.status()} ${await res.text()}`);
   const json = (await res.json()) as { post: { id: string } };
   return json.post.id;
-}
-
-/** Fills the login form on the page now shown and submits it. */
-export async function logInOnPage(page: Page, username: string): Promise<void> {
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 /** Opens the header's Account menu (a <details>) if it is closed. */

@@ -7,8 +7,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/factors/totp';
 import { projectRoot } from '../../src/paths';
+import { PASSWORD, registerIn, registerOnPage } from './accounts';
 import { releaseBrowser, sharedBrowser } from './browser';
-import { LOOKS, type Look, lookName, openLook, PASSWORD, serveUxApp, type UxApp } from './ux-support';
+import { LOOKS, type Look, lookName, openLook, serveUxApp, type UxApp } from './ux-support';
 
 /** test-results/ on a test run; `npm run screenshots` (FOLIO_SCREENSHOTS_DIR=docs/screenshots) refreshes the README's. */
 const OUT = path.resolve(projectRoot, process.env.FOLIO_SCREENSHOTS_DIR ?? path.join('test-results', 'screenshots'));
@@ -30,16 +31,9 @@ afterAll(async () => {
   await app?.close();
 });
 
-/** Registers through the form, as a person would: the page's script sends the browser's zone with it. */
-async function registerOnPage(page: Page, prefix: string): Promise<string> {
+function nextName(prefix: string): string {
   n += 1;
-  const username = `${prefix}${n}`;
-  await page.goto(`${app.baseUrl}/auth/register`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/auth/register'));
-  return username;
+  return `${prefix}${n}`;
 }
 
 const ZONES = [
@@ -51,7 +45,8 @@ describe('time in the reader’s zone', () => {
   for (const { zone, look, local, utc } of ZONES) {
     it(`${zone} (${lookName(look)}): scheduling at 10:00 local publishes at ${utc}`, async () => {
       const { context, page, problems, check } = await openLook(browser, look, { timezoneId: zone });
-      await registerOnPage(page, 'zone');
+      // Through the form, as a person would: the page's script sends the browser's zone with it.
+      await registerOnPage(page, app.baseUrl, nextName('zone'));
       await page.goto(`${app.baseUrl}/posts/new`);
       await check('new post, zoned');
       const field = page.getByLabel(`Publish at (${zone})`);
@@ -90,9 +85,11 @@ describe('the editor: Preview and autosave', () => {
   for (const look of LOOKS) {
     it(`${lookName(look)}: the preview matches the published render; an autosaved draft survives closing the tab`, async () => {
       const { context, page, problems, check } = await openLook(browser, look, { timezoneId: 'Europe/Berlin' });
-      await registerOnPage(page, 'ed');
+      // Signed up as this browser would be, zone included (the form is the zone tests' subject, above).
+      await registerIn(context, app.baseUrl, nextName('ed'), { timeZone: 'Europe/Berlin' });
       if (look.width < 600) {
         // One tap from the phone's header.
+        await page.goto(`${app.baseUrl}/posts`);
         await page.getByRole('link', { name: 'Write', exact: true }).click();
       } else {
         await page.goto(`${app.baseUrl}/posts/new`);
@@ -147,7 +144,7 @@ describe('two-factor on a phone, by keyboard', () => {
         acceptDownloads: true,
       });
       await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.baseUrl });
-      await registerOnPage(page, 'tfa');
+      await registerIn(context, app.baseUrl, nextName('tfa'), { timeZone: 'America/Los_Angeles' });
       await page.goto(`${app.baseUrl}/account/two-factor`);
       await check('setup');
       const open = page.getByRole('link', { name: 'Open in authenticator app' });
@@ -224,7 +221,8 @@ describe('security log, settings, subscribe and search on a phone', () => {
   for (const look of LOOKS) {
     it(`${lookName(look)}: cards with the sign-in method and "Sign out this device"; the new pages are clean`, async () => {
       const { context, page, problems, check } = await openLook(browser, look, { timezoneId: 'Europe/Berlin' });
-      const username = await registerOnPage(page, 'log');
+      const username = nextName('log');
+      await registerIn(context, app.baseUrl, username, { timeZone: 'Europe/Berlin' });
       // A second browser signs in: its row gets "Sign out this device".
       const other = await browser.newContext();
       const res = await other.request.post(`${app.baseUrl}/auth/login`, { data: { username, password: PASSWORD } });
