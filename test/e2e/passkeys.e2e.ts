@@ -1,11 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../src/paths';
 import { registerOnPage } from './accounts';
 import { allViolations } from './axe';
 import { releaseBrowser, type ServedApp, serveTestApp, sharedBrowser } from './browser';
+import { readmeShot } from './readme-shots';
 
 /**
  * Issue 16 — passkeys in Chromium, with the DevTools WebAuthn virtual authenticator (CTAP2, internal
@@ -29,8 +27,6 @@ afterAll(async () => {
 });
 
 const PASSWORD = 'ochre kettle on the windowsill';
-/** test-results/ on a test run; `FOLIO_SCREENSHOTS_DIR=docs/screenshots` refreshes the README's pictures. */
-const OUT = path.resolve(projectRoot, process.env.FOLIO_SCREENSHOTS_DIR ?? path.join('test-results', 'screenshots'));
 
 /** A platform authenticator that holds passkeys and verifies its user (as Touch ID or Windows Hello would). */
 async function virtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
@@ -109,8 +105,7 @@ describe('passkeys in Chromium', () => {
     // Used: "Last used" is filled in; the security log says how.
     await page.goto(`${baseUrl}/account/passkeys`);
     expect(await page.textContent('main')).not.toContain('Never');
-    mkdirSync(OUT, { recursive: true });
-    await page.screenshot({ path: path.join(OUT, 'passkeys.png'), fullPage: true });
+    await readmeShot(page, 'passkeys.png');
     const log = await page.request.get(`${baseUrl}/account/security`, { headers: { Accept: 'application/json' } });
     const events = (await log.json()).events as { type: string; details: Record<string, unknown> }[];
     expect(events.find((e) => e.type === 'signed_in')?.details.method).toBe('passkey');

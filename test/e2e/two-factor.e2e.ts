@@ -1,12 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/factors/totp';
-import { projectRoot } from '../../src/paths';
 import { registerOnPage } from './accounts';
 import { allViolations } from './axe';
 import { releaseBrowser, type ServedApp, serveTestApp, sharedBrowser } from './browser';
+import { readmeShot } from './readme-shots';
 
 /**
  * Issue 16 — authenticator codes in Chromium: turn them on from the QR page's key, keep the recovery codes,
@@ -25,13 +23,6 @@ afterAll(async () => {
 });
 
 const PASSWORD = 'ochre kettle on the windowsill';
-/** test-results/ on a test run; `FOLIO_SCREENSHOTS_DIR=docs/screenshots` refreshes the README's pictures. */
-const OUT = path.resolve(projectRoot, process.env.FOLIO_SCREENSHOTS_DIR ?? path.join('test-results', 'screenshots'));
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(OUT, { recursive: true });
-  await page.screenshot({ path: path.join(OUT, name), fullPage: true });
-}
 
 async function focusedId(page: Page): Promise<string> {
   return page.evaluate(() => document.activeElement?.id ?? '');
@@ -51,7 +42,7 @@ describe('authenticator codes in Chromium', () => {
 
     await page.goto(`${t.baseUrl}/account/two-factor`);
     await audit();
-    await screenshot(page, 'two-factor-setup.png');
+    await readmeShot(page, 'two-factor-setup.png');
     const qr = page.getByRole('img', { name: /QR code/ });
     expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
     const secret = ((await page.getByTestId('totp-secret').textContent()) ?? '').replace(/\s/g, '');
@@ -88,7 +79,7 @@ describe('authenticator codes in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.waitForSelector('text=That code is not right');
     await audit();
-    await screenshot(page, 'two-factor-step.png');
+    await readmeShot(page, 'two-factor-step.png');
     // The error summary has focus; its link takes the keyboard to the field.
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');

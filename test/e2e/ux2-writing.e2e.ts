@@ -1,22 +1,19 @@
 /// <reference lib="dom" />
 // Issue 25 in Chromium: the reader's time zone, the editor's Preview and autosave, two-factor on a phone by
 // keyboard, password Show/Hide — at 320, 390 and 1280 px, light and dark, in Berlin and Los Angeles.
-import { mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/factors/totp';
-import { projectRoot } from '../../src/paths';
 import { PASSWORD, registerIn, registerOnPage } from './accounts';
 import { releaseBrowser, sharedBrowser } from './browser';
+import { readmeShot } from './readme-shots';
 import { LOOKS, type Look, lookName, openLook, serveUxApp, type UxApp } from './ux-support';
 
-/** test-results/ on a test run; `npm run screenshots` (FOLIO_SCREENSHOTS_DIR=docs/screenshots) refreshes the README's. */
-const OUT = path.resolve(projectRoot, process.env.FOLIO_SCREENSHOTS_DIR ?? path.join('test-results', 'screenshots'));
+/** The README's picture of this look, when `npm run screenshots` asks for them (readme-shots.ts). */
 async function shot(page: Page, look: Look, wanted: Look, name: string): Promise<void> {
   if (look.width !== wanted.width || look.scheme !== wanted.scheme) return;
-  mkdirSync(OUT, { recursive: true });
-  await page.screenshot({ path: path.join(OUT, name), fullPage: look.width < 600 });
+  await readmeShot(page, name, { fullPage: look.width < 600 });
 }
 
 let browser: Browser;
