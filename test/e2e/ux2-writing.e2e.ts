@@ -82,6 +82,9 @@ describe('the editor: Preview and autosave', () => {
   for (const look of LOOKS) {
     it(`${lookName(look)}: the preview matches the published render; an autosaved draft survives closing the tab`, async () => {
       const { context, page, problems, check } = await openLook(browser, look, { timezoneId: 'Europe/Berlin' });
+      // The page's clock (Playwright's, flowing as real time does) lets the test move it past the autosave's
+      // quiet period instead of sleeping through it. The server keeps real time.
+      await context.clock.install();
       // Signed up as this browser would be, zone included (the form is the zone tests' subject, above).
       await registerIn(context, app.baseUrl, nextName('ed'), { timeZone: 'Europe/Berlin' });
       if (look.width < 600) {
@@ -97,7 +100,8 @@ describe('the editor: Preview and autosave', () => {
         '## Hello\n\nSome **bold** words and `code`.\n\n| Name | Notes |\n|---|---|\n| a | a longer note |';
       await page.getByLabel('Title').fill(title);
       await page.getByLabel('Body', { exact: true }).fill(source);
-      // Autosave: a few seconds after typing stops.
+      // Autosave: a few seconds (2.5) after typing stops; the page's clock is moved on by them.
+      await page.clock.fastForward(2_500);
       await page
         .locator('[data-autosave-status]')
         .filter({ hasText: /^Saved \d{2}:\d{2}$/ })
