@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logInOnPage } from './accounts';
 import { allViolations } from './axe';
-import { followMailLink, launchBrowser, type ServedApp, serveTestApp } from './browser';
+import { followMailLink, releaseBrowser, type ServedApp, serveTestApp, sharedBrowser } from './browser';
+import { readmeShot } from './readme-shots';
 
 /**
  * The account's security pages in Chromium, axe clean at every impact level: the security log, "confirm your
@@ -15,16 +15,14 @@ let browser: Browser;
 let t: ServedApp;
 let baseUrl: string;
 const PASSWORD = 'lantern by the orchard gate';
-const shots = process.env.FOLIO_SCREENSHOTS_DIR ?? path.join('test-results', 'screenshots');
 
 beforeAll(async () => {
   // REAUTH_MINUTES=0: every sensitive action asks for the password, so the confirmation page is exercised.
-  [browser, t] = await Promise.all([launchBrowser(), serveTestApp({ env: { REAUTH_MINUTES: '0' } })]);
+  [browser, t] = await Promise.all([sharedBrowser(), serveTestApp({ env: { REAUTH_MINUTES: '0' } })]);
   baseUrl = t.baseUrl;
-  mkdirSync(shots, { recursive: true });
 });
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await t?.close();
 });
 
@@ -42,9 +40,7 @@ async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
 
 async function logIn(page: Page, username: string): Promise<void> {
   await page.goto(`${baseUrl}/auth/login`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await logInOnPage(page, username, { password: PASSWORD });
 }
 
 describe('your account’s security, in a browser', () => {
@@ -68,7 +64,7 @@ describe('your account’s security, in a browser', () => {
     await audit(page);
     expect(await page.textContent('main')).toContain('Signed in');
     expect(await page.locator('.badge', { hasText: 'New device' }).count()).toBeGreaterThan(0);
-    await page.screenshot({ path: path.join(shots, 'security-log.png'), fullPage: true });
+    await readmeShot(page, 'security-log.png');
 
     // The alert, opened from the outbox; its page changes nothing until its button is pressed.
     await followMailLink(page, baseUrl, '/account/not-me/');
@@ -80,7 +76,7 @@ describe('your account’s security, in a browser', () => {
     expect((await intruder.goto(`${baseUrl}/auth/profile`))?.status()).toBe(401);
     await page.goto(`${baseUrl}/dev/mail`);
     await page.getByRole('link', { name: 'The HTML version of “New sign-in to your Folio account”' }).click();
-    await page.screenshot({ path: path.join(shots, 'new-device-mail.png'), fullPage: true });
+    await readmeShot(page, 'new-device-mail.png');
 
     // Sudo: exporting asks for the password first, then goes on.
     await page.goto(`${baseUrl}/account/security`);

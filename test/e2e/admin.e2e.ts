@@ -1,11 +1,11 @@
 /// <reference lib="dom" />
 // Code passed to page.evaluate runs in the browser, where the DOM exists.
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { followMailLink, launchBrowser, type ServedApp, serveTestApp } from './browser';
-import { loginIn, openLook, PASSWORD, publish, registerIn, type Visit } from './ux-support';
+import { loginIn, PASSWORD, registerIn } from './accounts';
+import { followMailLink, releaseBrowser, type ServedApp, serveTestApp, sharedBrowser } from './browser';
+import { readmeShot } from './readme-shots';
+import { openLook, publish, type Visit } from './ux-support';
 
 /**
  * Running a blog with others, in Chromium: the owner invites an editor by mail (the development outbox), a
@@ -17,17 +17,15 @@ import { loginIn, openLook, PASSWORD, publish, registerIn, type Visit } from './
 let browser: Browser;
 let t: ServedApp;
 let baseUrl: string;
-const shots = process.env.FOLIO_SCREENSHOTS_DIR ?? path.join('test-results', 'screenshots');
 const visits: Visit[] = [];
 
 beforeAll(async () => {
-  [browser, t] = await Promise.all([launchBrowser(), serveTestApp({ env: { PAGE_CACHE_SECONDS: '0' } })]);
+  [browser, t] = await Promise.all([sharedBrowser(), serveTestApp({ env: { PAGE_CACHE_SECONDS: '0' } })]);
   baseUrl = t.baseUrl;
-  mkdirSync(shots, { recursive: true });
 });
 afterAll(async () => {
   await Promise.all(visits.map((v) => v.context.close()));
-  await browser?.close();
+  await releaseBrowser(browser);
   await t?.close();
 });
 
@@ -112,7 +110,7 @@ describe('running a blog with others', () => {
     await editor.page.goto(`${baseUrl}/admin/reports`);
     await editor.check();
     expect(await editor.page.textContent('main')).toContain('Rude to other readers');
-    await editor.page.screenshot({ path: path.join(shots, 'admin-reports.png'), fullPage: true });
+    await readmeShot(editor.page, 'admin-reports.png');
     await editor.page.getByRole('button', { name: 'Hide comment reported by olivia' }).click();
     await editor.page.waitForSelector('text=The comment is hidden.');
     await editor.check('hidden');
@@ -163,7 +161,7 @@ describe('running a blog with others', () => {
         );
         expect(small, pathname).toEqual([]);
       }
-      if (width === 1280) await v.page.screenshot({ path: path.join(shots, 'admin-log.png'), fullPage: true });
+      if (width === 1280) await readmeShot(v.page, 'admin-log.png');
       expect(v.problems).toEqual([]);
     },
   );

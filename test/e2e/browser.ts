@@ -1,7 +1,8 @@
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Connection } from 'mongoose';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { connectTestDb, startTestApp, type TestApp } from '../support/test-app';
 
 export const CHROMIUM_FLAGS = [
   '--headless',
@@ -13,8 +14,42 @@ export const CHROMIUM_FLAGS = [
   '--no-first-run',
 ];
 
+/** A Chromium of its own, closed by the caller. Test files use sharedBrowser(). */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+}
+
+// One Chromium per worker process, not one per file (~1 s each): the e2e config runs files without module
+// isolation (vitest.e2e.config.mts), so this module, and this browser, outlive each file. Every file works in
+// contexts of its own (fresh cookies, storage, viewport) and releaseBrowser() closes those it left open.
+// Playwright kills the browser when the worker process exits.
+let shared: Promise<Browser> | undefined;
+
+/** The worker's Chromium, launched on first use (again if it has gone away). Release it, do not close it. */
+export async function sharedBrowser(): Promise<Browser> {
+  if (shared) {
+    const browser = await shared.catch(() => undefined);
+    if (browser?.isConnected()) return browser;
+  }
+  shared = launchBrowser();
+  return shared;
+}
+
+/** The end of a file's use of the shared browser: closes every context still open in it. */
+export async function releaseBrowser(browser: Browser | undefined): Promise<void> {
+  await Promise.all((browser?.contexts() ?? []).map((context) => context.close()));
+}
+
+// Databases, likewise: creating a database's collections and indexes on the Wine-hosted mongod takes seconds
+// (and dropping one takes the catalog lock), emptying one takes milliseconds. A file's database is emptied
+// when its app closes, and the next file of this worker gets it: empty, its collections and indexes made.
+const spareDatabases: Connection[] = [];
+
+async function emptyDatabase(connection: Connection): Promise<void> {
+  const db = connection.db;
+  if (!db) throw new Error('emptyDatabase needs an open connection');
+  const collections = await db.collections();
+  await Promise.all(collections.map((collection) => collection.deleteMany({})));
 }
 
 export interface ServedApp extends TestApp {
@@ -25,6 +60,7 @@ export interface ServedApp extends TestApp {
  * The app on a free loopback port with its own database, for a browser to talk to. PUBLIC_URL is the address
  * it is served at (mail links and feeds point back at it): the server listens first, then the app is made.
  * `host: 'localhost'` for WebAuthn, whose relying-party id must be a domain, not an IP address.
+ * The database is empty, as a new one would be (a previous file's, emptied: see spareDatabases).
  */
 export async function serveTestApp(
   options: { env?: Record<string, string>; host?: 'localhost' | '127.0.0.1'; now?: () => number } = {},
@@ -36,9 +72,11 @@ export async function serveTestApp(
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://${host}:${port}`;
+  const connection = spareDatabases.pop() ?? (await connectTestDb());
   const t = await startTestApp({
     env: { PUBLIC_URL: baseUrl, ...(host === 'localhost' ? { ALLOWED_HOSTS: 'localhost' } : {}), ...options.env },
     now: options.now,
+    connection,
   });
   handler = t.app;
   return {
@@ -47,7 +85,10 @@ export async function serveTestApp(
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // With a connection given, the app's close() flushes and stops its mailer but keeps the database.
       await t.close();
+      await emptyDatabase(connection);
+      spareDatabases.push(connection);
     },
   };
 }

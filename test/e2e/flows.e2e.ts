@@ -2,18 +2,19 @@
 // Code passed to page.evaluate runs in the browser, where the DOM exists.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logInOnPage, PASSWORD, registerIn, registerOnPage } from './accounts';
 import { auditedContext } from './axe';
-import { launchBrowser, type ServedApp, serveTestApp } from './browser';
+import { releaseBrowser, type ServedApp, serveTestApp, sharedBrowser } from './browser';
+import { publish } from './ux-support';
 
 let browser: Browser;
 let served: ServedApp;
-const PASSWORD = 'correct horse battery';
 
 beforeAll(async () => {
-  [browser, served] = await Promise.all([launchBrowser(), serveTestApp()]);
+  [browser, served] = await Promise.all([sharedBrowser(), serveTestApp()]);
 });
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await served?.close();
 });
 
@@ -24,25 +25,11 @@ async function flashText(page: Page): Promise<string> {
   return `no flash on ${page.url()}: ${await page.locator('main').textContent()}`;
 }
 
-async function register(page: Page, username: string) {
-  await page.goto(`${served.baseUrl}/auth/register`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.waitForURL(`${served.baseUrl}/posts`);
-}
-
-async function logIn(page: Page, username: string, remember = false) {
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  if (remember) await page.getByLabel('Remember me on this device').check();
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-}
-
 describe('flows in Chromium, with axe on every page', () => {
   it('write a Markdown post, see it rendered, edit it, delete it', async () => {
     const { context, page, audit, problems } = await auditedContext(browser);
-    await register(page, 'writer');
+    // Through the form: the page it lands on, with its welcome, is audited.
+    await registerOnPage(page, served.baseUrl, 'writer');
     await audit();
     await page.getByRole('link', { name: 'New post' }).click();
     await audit();
@@ -87,14 +74,11 @@ describe('flows in Chromium, with axe on every page', () => {
   });
 
   it('save a post for later while anonymous, log in, find it in the reading list', async () => {
-    const setup = await auditedContext(browser);
-    await register(setup.page, 'author2');
-    await setup.page.getByRole('link', { name: 'New post' }).click();
-    await setup.page.getByLabel('Title').fill('Worth reading later');
-    await setup.page.getByLabel('Body').fill('A long read.');
-    await setup.page.getByRole('button', { name: 'Publish' }).click();
-    await setup.page.waitForURL(/\/posts\/[a-f0-9]{24}$/);
-    await setup.context.close();
+    // The author and the post are the setting, not the subject: made through the JSON API.
+    const setup = await browser.newContext();
+    await registerIn(setup, served.baseUrl, 'author2');
+    await publish(setup, served.baseUrl, 'Worth reading later', 'A long read.');
+    await setup.close();
 
     const { context, page, audit, problems } = await auditedContext(browser);
     await page.goto(`${served.baseUrl}/posts`);
@@ -107,7 +91,7 @@ describe('flows in Chromium, with axe on every page', () => {
     expect((await context.cookies()).map((c) => c.name)).toEqual(['folio.sid']);
 
     await page.getByRole('link', { name: 'Sign in', exact: true }).click();
-    await logIn(page, 'author2');
+    await logInOnPage(page, 'author2');
     await page.waitForURL(`${served.baseUrl}/posts`);
     await page.getByRole('link', { name: 'Reading list' }).click();
     await audit();
@@ -122,9 +106,10 @@ describe('flows in Chromium, with axe on every page', () => {
   it('two browsers as one user: revoking the other device sends it to login on its next click', async () => {
     const a = await auditedContext(browser);
     const b = await auditedContext(browser);
-    await register(a.page, 'twodevices');
+    await registerIn(a.context, served.baseUrl, 'twodevices');
+    await a.page.goto(`${served.baseUrl}/posts`);
     await b.page.goto(`${served.baseUrl}/auth/login`);
-    await logIn(b.page, 'twodevices', true);
+    await logInOnPage(b.page, 'twodevices', { remember: true });
     await b.page.waitForURL(`${served.baseUrl}/posts`);
 
     await a.page.getByText('Account', { exact: true }).click();

@@ -3,29 +3,21 @@
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerIn } from './accounts';
 import { auditedContext } from './axe';
-import { launchBrowser, type ServedApp, serveTestApp } from './browser';
+import { releaseBrowser, type ServedApp, serveTestApp, sharedBrowser } from './browser';
 
 /** Issue 23 in Chromium: "Add an image" by keyboard, then the post at phone and desktop widths. */
 let browser: Browser;
 let served: ServedApp;
-const PASSWORD = 'correct horse battery';
 
 beforeAll(async () => {
-  [browser, served] = await Promise.all([launchBrowser(), serveTestApp()]);
+  [browser, served] = await Promise.all([sharedBrowser(), serveTestApp()]);
 });
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await served?.close();
 });
-
-async function register(page: Page, username: string) {
-  await page.goto(`${served.baseUrl}/auth/register`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.waitForURL(/\/posts$/);
-}
 
 /** The first picture of the post body as the browser has it, once it has loaded. */
 async function bodyImage(page: Page) {
@@ -48,7 +40,7 @@ async function bodyImage(page: Page) {
 describe('pictures in Chromium', () => {
   it('adds an image with alt text from the editor by keyboard; the post shows it at 320 and 1280 px, sized, axe-clean', async () => {
     const { context, page, audit, problems } = await auditedContext(browser);
-    await register(page, 'picturewriter');
+    await registerIn(context, served.baseUrl, 'picturewriter');
     const photo = await sharp({ create: { width: 1800, height: 1200, channels: 3, background: '#c0392b' } })
       .jpeg()
       .toBuffer();

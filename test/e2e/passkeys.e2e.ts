@@ -1,10 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../src/paths';
+import { registerOnPage } from './accounts';
 import { allViolations } from './axe';
-import { launchBrowser, type ServedApp, serveTestApp } from './browser';
+import { releaseBrowser, type ServedApp, serveTestApp, sharedBrowser } from './browser';
+import { readmeShot } from './readme-shots';
 
 /**
  * Issue 16 — passkeys in Chromium, with the DevTools WebAuthn virtual authenticator (CTAP2, internal
@@ -19,17 +18,15 @@ let t: ServedApp;
 let baseUrl: string;
 
 beforeAll(async () => {
-  [browser, t] = await Promise.all([launchBrowser(), serveTestApp({ host: 'localhost' })]);
+  [browser, t] = await Promise.all([sharedBrowser(), serveTestApp({ host: 'localhost' })]);
   baseUrl = t.baseUrl;
 });
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await t?.close();
 });
 
 const PASSWORD = 'ochre kettle on the windowsill';
-/** test-results/ on a test run; `FOLIO_SCREENSHOTS_DIR=docs/screenshots` refreshes the README's pictures. */
-const OUT = path.resolve(projectRoot, process.env.FOLIO_SCREENSHOTS_DIR ?? path.join('test-results', 'screenshots'));
 
 /** A platform authenticator that holds passkeys and verifies its user (as Touch ID or Windows Hello would). */
 async function virtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
@@ -62,11 +59,7 @@ describe('passkeys in Chromium', () => {
     });
     const { cdp, authenticatorId } = await virtualAuthenticator(page);
 
-    await page.goto(`${baseUrl}/auth/register`);
-    await page.getByLabel('Username').fill('keyholder');
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.waitForURL(`${baseUrl}/posts`);
+    await registerOnPage(page, baseUrl, 'keyholder', { password: PASSWORD });
 
     await page.goto(`${baseUrl}/account/passkeys`);
     expect(await page.textContent('main')).toContain('You have no passkeys yet');
@@ -112,8 +105,7 @@ describe('passkeys in Chromium', () => {
     // Used: "Last used" is filled in; the security log says how.
     await page.goto(`${baseUrl}/account/passkeys`);
     expect(await page.textContent('main')).not.toContain('Never');
-    mkdirSync(OUT, { recursive: true });
-    await page.screenshot({ path: path.join(OUT, 'passkeys.png'), fullPage: true });
+    await readmeShot(page, 'passkeys.png');
     const log = await page.request.get(`${baseUrl}/account/security`, { headers: { Accept: 'application/json' } });
     const events = (await log.json()).events as { type: string; details: Record<string, unknown> }[];
     expect(events.find((e) => e.type === 'signed_in')?.details.method).toBe('passkey');
@@ -147,11 +139,7 @@ describe('passkeys in Chromium', () => {
     const context = await newContext();
     const page = await context.newPage();
     await virtualAuthenticator(page);
-    await page.goto(`${baseUrl}/auth/register`);
-    await page.getByLabel('Username').fill('autofiller');
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.waitForURL(`${baseUrl}/posts`);
+    await registerOnPage(page, baseUrl, 'autofiller', { password: PASSWORD });
     await page.goto(`${baseUrl}/account/passkeys`);
     await page.getByRole('button', { name: 'Add a passkey' }).click();
     await page.waitForSelector('.session__device');

@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths';
 import { seriousViolations } from './axe';
-import { followMailLink, launchBrowser, type ServedApp, serveTestApp } from './browser';
+import { followMailLink, releaseBrowser, type ServedApp, serveTestApp, sharedBrowser } from './browser';
 
 /**
  * Getting back into an account, in Chromium, with mail read from the development outbox (/dev/mail) and
@@ -16,11 +16,11 @@ let t: ServedApp;
 let baseUrl: string;
 
 beforeAll(async () => {
-  [browser, t] = await Promise.all([launchBrowser(), serveTestApp()]);
+  [browser, t] = await Promise.all([sharedBrowser(), serveTestApp()]);
   baseUrl = t.baseUrl;
 });
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await t?.close();
 });
 

@@ -6,7 +6,7 @@ import type { Browser, BrowserContextOptions } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths';
-import { launchBrowser, type ServedApp, serveTestApp } from './browser';
+import { releaseBrowser, type ServedApp, serveTestApp, sharedBrowser } from './browser';
 
 /**
  * Screenshots of the main pages, made by the suite so they always show the real thing. An ordinary
@@ -51,7 +51,7 @@ let cookie: string;
 
 beforeAll(async () => {
   mkdirSync(OUT, { recursive: true });
-  [browser, served] = await Promise.all([launchBrowser(), serveTestApp()]);
+  [browser, served] = await Promise.all([sharedBrowser(), serveTestApp()]);
   const agent = request.agent(served.baseUrl);
   await agent
     .post('/auth/register')
@@ -79,7 +79,7 @@ beforeAll(async () => {
   cookie = /folio\.sid=([^;]+)/.exec(String(login.headers['set-cookie']))?.[1] ?? '';
 });
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await served?.close();
 });
 

@@ -1,11 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/factors/totp';
-import { projectRoot } from '../../src/paths';
+import { registerOnPage } from './accounts';
 import { allViolations } from './axe';
-import { launchBrowser, type ServedApp, serveTestApp } from './browser';
+import { releaseBrowser, type ServedApp, serveTestApp, sharedBrowser } from './browser';
+import { readmeShot } from './readme-shots';
 
 /**
  * Issue 16 — authenticator codes in Chromium: turn them on from the QR page's key, keep the recovery codes,
@@ -16,21 +15,14 @@ import { launchBrowser, type ServedApp, serveTestApp } from './browser';
 let browser: Browser;
 let t: ServedApp;
 beforeAll(async () => {
-  [browser, t] = await Promise.all([launchBrowser(), serveTestApp()]);
+  [browser, t] = await Promise.all([sharedBrowser(), serveTestApp()]);
 });
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await t?.close();
 });
 
 const PASSWORD = 'ochre kettle on the windowsill';
-/** test-results/ on a test run; `FOLIO_SCREENSHOTS_DIR=docs/screenshots` refreshes the README's pictures. */
-const OUT = path.resolve(projectRoot, process.env.FOLIO_SCREENSHOTS_DIR ?? path.join('test-results', 'screenshots'));
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(OUT, { recursive: true });
-  await page.screenshot({ path: path.join(OUT, name), fullPage: true });
-}
 
 async function focusedId(page: Page): Promise<string> {
   return page.evaluate(() => document.activeElement?.id ?? '');
@@ -46,15 +38,11 @@ describe('authenticator codes in Chromium', () => {
         problems.push(`${page.url()} ${v.impact} ${v.id}: ${v.help} (${v.targets.join(', ')})`);
     };
 
-    await page.goto(`${t.baseUrl}/auth/register`);
-    await page.getByLabel('Username').fill('codey');
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.waitForURL(`${t.baseUrl}/posts`);
+    await registerOnPage(page, t.baseUrl, 'codey', { password: PASSWORD });
 
     await page.goto(`${t.baseUrl}/account/two-factor`);
     await audit();
-    await screenshot(page, 'two-factor-setup.png');
+    await readmeShot(page, 'two-factor-setup.png');
     const qr = page.getByRole('img', { name: /QR code/ });
     expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
     const secret = ((await page.getByTestId('totp-secret').textContent()) ?? '').replace(/\s/g, '');
@@ -91,7 +79,7 @@ describe('authenticator codes in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.waitForSelector('text=That code is not right');
     await audit();
-    await screenshot(page, 'two-factor-step.png');
+    await readmeShot(page, 'two-factor-step.png');
     // The error summary has focus; its link takes the keyboard to the field.
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');

@@ -2,18 +2,9 @@
 // Code passed to page.evaluate runs in the browser, where the DOM exists.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from './browser';
-import {
-  LOOKS,
-  type Look,
-  lookName,
-  openLook,
-  PASSWORD,
-  publish,
-  registerIn,
-  serveUxApp,
-  type UxApp,
-} from './ux-support';
+import { PASSWORD, registerIn } from './accounts';
+import { releaseBrowser, sharedBrowser } from './browser';
+import { LOOKS, type Look, lookName, openLook, publish, serveUxApp, type UxApp } from './ux-support';
 
 /**
  * Issue 12, "must show" 3 and 4: every form's 422 the GOV.UK way (error summary focused, "Error:" in the
@@ -27,7 +18,7 @@ let postId: string;
 let cookies: Awaited<ReturnType<Awaited<ReturnType<Browser['newContext']>>['cookies']>>;
 
 beforeAll(async () => {
-  [browser, app] = await Promise.all([launchBrowser(), serveUxApp()]);
+  [browser, app] = await Promise.all([sharedBrowser(), serveUxApp()]);
   const setup = await browser.newContext();
   await registerIn(setup, app.baseUrl, 'formfiller');
   postId = await publish(setup, app.baseUrl, 'A post with forms', 'Comment on me.');
@@ -35,7 +26,7 @@ beforeAll(async () => {
   await setup.close();
 }, 180_000);
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await app?.close();
 });
 

@@ -2,19 +2,9 @@
 // Code passed to page.evaluate runs in the browser, where the DOM exists.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from './browser';
-import {
-  LOOKS,
-  type Look,
-  logInOnPage,
-  loginIn,
-  lookName,
-  openLook,
-  publish,
-  registerIn,
-  serveUxApp,
-  type UxApp,
-} from './ux-support';
+import { logInOnPage, loginIn, registerIn } from './accounts';
+import { releaseBrowser, sharedBrowser } from './browser';
+import { LOOKS, type Look, lookName, openLook, publish, serveUxApp, type UxApp } from './ux-support';
 
 /**
  * Issue 12, "must show" 1: nothing typed is lost. A post, an edit or a comment sent from a session that has
@@ -27,10 +17,10 @@ let app: UxApp;
 let n = 0;
 
 beforeAll(async () => {
-  [browser, app] = await Promise.all([launchBrowser(), serveUxApp()]);
+  [browser, app] = await Promise.all([sharedBrowser(), serveUxApp()]);
 }, 180_000);
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await app?.close();
 });
 

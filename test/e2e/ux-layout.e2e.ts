@@ -2,18 +2,9 @@
 // Code passed to page.evaluate runs in the browser, where the DOM exists.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from './browser';
-import {
-  contrast,
-  LOOKS,
-  lookName,
-  openAccountMenu,
-  openLook,
-  publish,
-  registerIn,
-  serveUxApp,
-  type UxApp,
-} from './ux-support';
+import { registerIn } from './accounts';
+import { releaseBrowser, sharedBrowser } from './browser';
+import { contrast, LOOKS, lookName, openAccountMenu, openLook, publish, serveUxApp, type UxApp } from './ux-support';
 
 /**
  * Issue 12, "must show" 2, 6 and 7: layouts that hold any content, a header for thumbs and keyboards, borders
@@ -38,7 +29,7 @@ let codePostId: string;
 let writerState: Awaited<ReturnType<Awaited<ReturnType<Browser['newContext']>>['storageState']>>;
 
 beforeAll(async () => {
-  [browser, app] = await Promise.all([launchBrowser(), serveUxApp()]);
+  [browser, app] = await Promise.all([sharedBrowser(), serveUxApp()]);
   const setup = await browser.newContext();
   await registerIn(setup, app.baseUrl, 'supercalifragilistic_writer');
   postId = await publish(setup, app.baseUrl, LONG_TITLE, `A table:\n\n${WIDE_TABLE}\n\nThe end.`);
@@ -54,7 +45,7 @@ beforeAll(async () => {
   await setup.close();
 }, 180_000);
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await app?.close();
 });
 

@@ -2,18 +2,9 @@
 // Code passed to page.evaluate runs in the browser, where the DOM exists.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from './browser';
-import {
-  LOOKS,
-  type Look,
-  logInOnPage,
-  lookName,
-  openLook,
-  publish,
-  registerIn,
-  serveUxApp,
-  type UxApp,
-} from './ux-support';
+import { logInOnPage, registerIn } from './accounts';
+import { releaseBrowser, sharedBrowser } from './browser';
+import { LOOKS, type Look, lookName, openLook, publish, serveUxApp, type UxApp } from './ux-support';
 
 /**
  * Issue 12, "must show" 5: saved on one browser, the reading list shows on a second signed in as the same
@@ -25,14 +16,14 @@ let app: UxApp;
 let postId: string;
 
 beforeAll(async () => {
-  [browser, app] = await Promise.all([launchBrowser(), serveUxApp()]);
+  [browser, app] = await Promise.all([sharedBrowser(), serveUxApp()]);
   const setup = await browser.newContext();
   await registerIn(setup, app.baseUrl, 'bookworm');
   postId = await publish(setup, app.baseUrl, 'A long read for later', 'Many words.');
   await setup.close();
 }, 180_000);
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await app?.close();
 });
 

@@ -5,8 +5,9 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths';
-import { launchBrowser } from './browser';
-import { loginIn, openAccountMenu, openLook, publish, registerIn, serveUxApp, type UxApp } from './ux-support';
+import { loginIn, registerIn } from './accounts';
+import { releaseBrowser, sharedBrowser } from './browser';
+import { openAccountMenu, openLook, publish, serveUxApp, type UxApp } from './ux-support';
 
 /**
  * Pictures of issue 12's pages for the README: the Account menu on a phone, the GOV.UK error summary, the
@@ -20,14 +21,14 @@ let app: UxApp;
 
 beforeAll(async () => {
   mkdirSync(OUT, { recursive: true });
-  [browser, app] = await Promise.all([launchBrowser(), serveUxApp()]);
+  [browser, app] = await Promise.all([sharedBrowser(), serveUxApp()]);
   const setup = await browser.newContext();
   await registerIn(setup, app.baseUrl, 'alice');
   await publish(setup, app.baseUrl, 'What the session cookie holds', 'Only an id.');
   await setup.close();
 }, 180_000);
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await app?.close();
 });
 

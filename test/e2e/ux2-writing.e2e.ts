@@ -1,45 +1,36 @@
 /// <reference lib="dom" />
 // Issue 25 in Chromium: the reader's time zone, the editor's Preview and autosave, two-factor on a phone by
 // keyboard, password Show/Hide — at 320, 390 and 1280 px, light and dark, in Berlin and Los Angeles.
-import { mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/factors/totp';
-import { projectRoot } from '../../src/paths';
-import { launchBrowser } from './browser';
-import { LOOKS, type Look, lookName, openLook, PASSWORD, serveUxApp, type UxApp } from './ux-support';
+import { PASSWORD, registerIn, registerOnPage } from './accounts';
+import { releaseBrowser, sharedBrowser } from './browser';
+import { readmeShot } from './readme-shots';
+import { LOOKS, type Look, lookName, openLook, serveUxApp, type UxApp } from './ux-support';
 
-/** test-results/ on a test run; `npm run screenshots` (FOLIO_SCREENSHOTS_DIR=docs/screenshots) refreshes the README's. */
-const OUT = path.resolve(projectRoot, process.env.FOLIO_SCREENSHOTS_DIR ?? path.join('test-results', 'screenshots'));
+/** The README's picture of this look, when `npm run screenshots` asks for them (readme-shots.ts). */
 async function shot(page: Page, look: Look, wanted: Look, name: string): Promise<void> {
   if (look.width !== wanted.width || look.scheme !== wanted.scheme) return;
-  mkdirSync(OUT, { recursive: true });
-  await page.screenshot({ path: path.join(OUT, name), fullPage: look.width < 600 });
+  await readmeShot(page, name, { fullPage: look.width < 600 });
 }
 
 let browser: Browser;
 let app: UxApp;
 let n = 0;
 beforeAll(async () => {
-  browser = await launchBrowser();
+  browser = await sharedBrowser();
   app = await serveUxApp();
 });
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await app?.close();
 });
 
-/** Registers through the form, as a person would: the page's script sends the browser's zone with it. */
-async function registerOnPage(page: Page, prefix: string): Promise<string> {
+function nextName(prefix: string): string {
   n += 1;
-  const username = `${prefix}${n}`;
-  await page.goto(`${app.baseUrl}/auth/register`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/auth/register'));
-  return username;
+  return `${prefix}${n}`;
 }
 
 const ZONES = [
@@ -51,7 +42,8 @@ describe('time in the reader’s zone', () => {
   for (const { zone, look, local, utc } of ZONES) {
     it(`${zone} (${lookName(look)}): scheduling at 10:00 local publishes at ${utc}`, async () => {
       const { context, page, problems, check } = await openLook(browser, look, { timezoneId: zone });
-      await registerOnPage(page, 'zone');
+      // Through the form, as a person would: the page's script sends the browser's zone with it.
+      await registerOnPage(page, app.baseUrl, nextName('zone'));
       await page.goto(`${app.baseUrl}/posts/new`);
       await check('new post, zoned');
       const field = page.getByLabel(`Publish at (${zone})`);
@@ -90,9 +82,14 @@ describe('the editor: Preview and autosave', () => {
   for (const look of LOOKS) {
     it(`${lookName(look)}: the preview matches the published render; an autosaved draft survives closing the tab`, async () => {
       const { context, page, problems, check } = await openLook(browser, look, { timezoneId: 'Europe/Berlin' });
-      await registerOnPage(page, 'ed');
+      // The page's clock (Playwright's, flowing as real time does) lets the test move it past the autosave's
+      // quiet period instead of sleeping through it. The server keeps real time.
+      await context.clock.install();
+      // Signed up as this browser would be, zone included (the form is the zone tests' subject, above).
+      await registerIn(context, app.baseUrl, nextName('ed'), { timeZone: 'Europe/Berlin' });
       if (look.width < 600) {
         // One tap from the phone's header.
+        await page.goto(`${app.baseUrl}/posts`);
         await page.getByRole('link', { name: 'Write', exact: true }).click();
       } else {
         await page.goto(`${app.baseUrl}/posts/new`);
@@ -103,7 +100,8 @@ describe('the editor: Preview and autosave', () => {
         '## Hello\n\nSome **bold** words and `code`.\n\n| Name | Notes |\n|---|---|\n| a | a longer note |';
       await page.getByLabel('Title').fill(title);
       await page.getByLabel('Body', { exact: true }).fill(source);
-      // Autosave: a few seconds after typing stops.
+      // Autosave: a few seconds (2.5) after typing stops; the page's clock is moved on by them.
+      await page.clock.fastForward(2_500);
       await page
         .locator('[data-autosave-status]')
         .filter({ hasText: /^Saved \d{2}:\d{2}$/ })
@@ -147,7 +145,7 @@ describe('two-factor on a phone, by keyboard', () => {
         acceptDownloads: true,
       });
       await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.baseUrl });
-      await registerOnPage(page, 'tfa');
+      await registerIn(context, app.baseUrl, nextName('tfa'), { timeZone: 'America/Los_Angeles' });
       await page.goto(`${app.baseUrl}/account/two-factor`);
       await check('setup');
       const open = page.getByRole('link', { name: 'Open in authenticator app' });
@@ -224,7 +222,8 @@ describe('security log, settings, subscribe and search on a phone', () => {
   for (const look of LOOKS) {
     it(`${lookName(look)}: cards with the sign-in method and "Sign out this device"; the new pages are clean`, async () => {
       const { context, page, problems, check } = await openLook(browser, look, { timezoneId: 'Europe/Berlin' });
-      const username = await registerOnPage(page, 'log');
+      const username = nextName('log');
+      await registerIn(context, app.baseUrl, username, { timeZone: 'Europe/Berlin' });
       // A second browser signs in: its row gets "Sign out this device".
       const other = await browser.newContext();
       const res = await other.request.post(`${app.baseUrl}/auth/login`, { data: { username, password: PASSWORD } });

@@ -2,14 +2,14 @@ import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XSS_PAYLOADS } from '../posts/xss-payloads';
-import { launchBrowser, type ServedApp, serveTestApp } from './browser';
+import { releaseBrowser, type ServedApp, serveTestApp, sharedBrowser } from './browser';
 
 let browser: Browser;
 let served: ServedApp;
 const ids: string[] = [];
 
 beforeAll(async () => {
-  [browser, served] = await Promise.all([launchBrowser(), serveTestApp()]);
+  [browser, served] = await Promise.all([sharedBrowser(), serveTestApp()]);
   // Two accounts: one alone would reach the per-user posting limit before the corpus is through.
   const agent = request.agent(served.baseUrl);
   const second = request.agent(served.baseUrl);
@@ -23,7 +23,7 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await served?.close();
 });
 
