@@ -1,8 +1,7 @@
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Connection } from 'mongoose';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { connectTestDb, startTestApp, type TestApp } from '../support/test-app';
+import { connectTestDb, releaseTestDb, startTestApp, type TestApp } from '../support/test-app';
 
 export const CHROMIUM_FLAGS = [
   '--headless',
@@ -40,18 +39,6 @@ export async function releaseBrowser(browser: Browser | undefined): Promise<void
   await Promise.all((browser?.contexts() ?? []).map((context) => context.close()));
 }
 
-// Databases, likewise: creating a database's collections and indexes on the Wine-hosted mongod takes seconds
-// (and dropping one takes the catalog lock), emptying one takes milliseconds. A file's database is emptied
-// when its app closes, and the next file of this worker gets it: empty, its collections and indexes made.
-const spareDatabases: Connection[] = [];
-
-async function emptyDatabase(connection: Connection): Promise<void> {
-  const db = connection.db;
-  if (!db) throw new Error('emptyDatabase needs an open connection');
-  const collections = await db.collections();
-  await Promise.all(collections.map((collection) => collection.deleteMany({})));
-}
-
 export interface ServedApp extends TestApp {
   readonly baseUrl: string;
 }
@@ -60,7 +47,7 @@ export interface ServedApp extends TestApp {
  * The app on a free loopback port with its own database, for a browser to talk to. PUBLIC_URL is the address
  * it is served at (mail links and feeds point back at it): the server listens first, then the app is made.
  * `host: 'localhost'` for WebAuthn, whose relying-party id must be a domain, not an IP address.
- * The database is empty, as a new one would be (a previous file's, emptied: see spareDatabases).
+ * The database is empty, as a new one would be: a previous file's, emptied (connectTestDb in test/support/test-app.ts).
  */
 export async function serveTestApp(
   options: { env?: Record<string, string>; host?: 'localhost' | '127.0.0.1'; now?: () => number } = {},
@@ -72,7 +59,7 @@ export async function serveTestApp(
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://${host}:${port}`;
-  const connection = spareDatabases.pop() ?? (await connectTestDb());
+  const connection = await connectTestDb();
   const t = await startTestApp({
     env: { PUBLIC_URL: baseUrl, ...(host === 'localhost' ? { ALLOWED_HOSTS: 'localhost' } : {}), ...options.env },
     now: options.now,
@@ -87,8 +74,7 @@ export async function serveTestApp(
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // With a connection given, the app's close() flushes and stops its mailer but keeps the database.
       await t.close();
-      await emptyDatabase(connection);
-      spareDatabases.push(connection);
+      await releaseTestDb(connection);
     },
   };
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -14,7 +13,7 @@ import { signInToReference } from '../../bench/seed';
 import { type ServerProcess, startServerProcess } from '../../bench/server-process';
 import { postModel } from '../../src/posts/post.model';
 import { withCatalogLock } from '../support/db-lock';
-import { connectTestDb } from '../support/test-app';
+import { connectTestDb, releaseTestDb } from '../support/test-app';
 
 /**
  * The benchmark's reference points (bench/reference/), as `npm run bench` starts them: their own processes on
@@ -31,11 +30,13 @@ const listed = (html: string) =>
   [...html.matchAll(/<h2><a href="\/posts\/[a-f0-9]{24}">([^<]+)<\/a><\/h2>/g)].map((m) => m[1]);
 
 beforeAll(async () => {
-  connection = await connectTestDb(`folio_refs_${randomUUID().slice(0, 8)}`);
+  connection = await connectTestDb();
   // Made before the apps start: the Wine-hosted mongod must not see two clients create one collection.
+  // (A worker's database is reused, emptied, by its next file: they may exist already.)
   await withCatalogLock(inject('mongoUri'), async () => {
+    const existing = new Set((await connection.listCollections()).map((c) => c.name));
     for (const name of [REFERENCE_USERS_COLLECTION, REFERENCE_SESSIONS_COLLECTION])
-      await connection.createCollection(name);
+      if (!existing.has(name)) await connection.createCollection(name);
   });
   const base = Date.now() - 3_600_000;
   await postModel(connection).insertMany([
@@ -58,8 +59,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const server of Object.values(servers)) await server.stop();
-  await connection?.dropDatabase();
-  await connection?.close();
+  if (connection) await releaseTestDb(connection);
 });
 
 describe('the reference apps', () => {
