@@ -29,7 +29,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.stop();
   await admin?.close();
-  await replSet?.stop();
+  // Removes the members' data directories too (startReplicaSet).
+  await replSet?.stop({ doCleanup: true, force: true });
 });
 
 async function primaryHost(): Promise<string> {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { MongoMemoryReplSet, MongoMemoryServer } from 'mongodb-memory-server';
 import { loadConfig } from '../../src/config';
@@ -55,11 +54,12 @@ export async function startStandalone(options: { port: number; dbPath: string })
 
 /**
  * A three-member replica set with durable storage, so a step-down behaves as in production. Its data is on
- * tmpfs where there is one (scratch-dir.ts), removed when it stops.
+ * tmpfs where there is one (scratch-dir.ts): stop it with `{ doCleanup: true, force: true }`, which removes
+ * those directories (mongodb-memory-server removes only directories it made itself otherwise).
  */
 export async function startReplicaSet(): Promise<MongoMemoryReplSet> {
   const binary = await binaryOptions();
-  const set = await startMongodWithRetry(
+  return startMongodWithRetry(
     () =>
       MongoMemoryReplSet.create({
         binary,
@@ -69,14 +69,6 @@ export async function startReplicaSet(): Promise<MongoMemoryReplSet> {
       }),
     { log: (line) => console.error(line) },
   );
-  const dirs = set.servers.flatMap((server) => server.opts.instance?.dbPath ?? []);
-  const stop = set.stop.bind(set);
-  set.stop = async (options) => {
-    const stopped = await stop(options);
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-    return stopped;
-  };
-  return set;
 }
 
 /** `base` (a MongoDB URI) pointed at the database `dbName`, keeping its host list and options. */
