@@ -98,4 +98,50 @@ describe('log lines of a login', () => {
     expect(ids).toContain('proxy-chosen-id-1');
     expect(ids).toContain(madeId);
   });
+
+  it("write one line per request with its outcome, and the handlers' own lines carry the same request", async () => {
+    // Its own account: the tests above used up ivy's sign-in attempts.
+    expect(
+      (await request(testApp.app).post('/auth/register').send({ username: 'jun', password: PASSWORD })).status,
+    ).toBe(201);
+    const agent = request.agent(testApp.app);
+    expect(
+      (
+        await agent
+          .post('/auth/login')
+          .set('X-Request-Id', 'line-login-1')
+          .send({ username: 'jun', password: PASSWORD })
+      ).status,
+    ).toBe(200);
+    // Under a mounted router (req.url is rewritten there): the URL as received, with its query.
+    expect((await agent.get('/posts?page=2').set('X-Request-Id', 'line-list-1')).status).toBe(200);
+    expect((await request(testApp.app).get('/no-such-page').set('X-Request-Id', 'line-missing-1')).status).toBe(404);
+    expect((await request(testApp.app).get('/healthz').set('X-Request-Id', 'line-health-1')).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 50));
+
+    const byId = (id: string) => lines().filter((l) => (l.req as { id?: string } | undefined)?.id === id);
+    const list = byId('line-list-1');
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({
+      level: 30,
+      msg: 'request completed',
+      req: { id: 'line-list-1', method: 'GET', url: '/posts?page=2', ip: expect.stringMatching(/127\.0\.0\.1/) },
+      res: { statusCode: 200 },
+      responseTime: expect.any(Number),
+      clientIp: expect.stringMatching(/127\.0\.0\.1/),
+      userId: expect.any(String),
+    });
+    expect(byId('line-missing-1')).toEqual([
+      expect.objectContaining({ level: 40, msg: 'request completed', res: { statusCode: 404 } }),
+    ]);
+    // Probes are not logged.
+    expect(byId('line-health-1')).toEqual([]);
+    // The login's own event line (req.log) and its request line share the request.
+    const login = byId('line-login-1');
+    expect(login.map((l) => l.msg)).toContain('request completed');
+    expect(login.find((l) => l.event === 'login')).toMatchObject({
+      req: { id: 'line-login-1', method: 'POST', url: '/auth/login' },
+      clientIp: expect.stringMatching(/127\.0\.0\.1/),
+    });
+  });
 });
