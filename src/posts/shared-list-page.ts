@@ -53,9 +53,9 @@ export function sharedListPage(
   const showWriteLink = user?.mayWrite !== false;
   // Public like the page: the site's name and description (site settings, whose change clears the caches).
   const { siteName, siteDescription } = res.locals as Record<string, unknown>;
-  const head = { title: spec.title, siteName, seo: listSeo(res, spec.path, spec.page), feed: spec.feed };
   const render = async (): Promise<SharedListParts> => {
     const { items, hasNext } = await results();
+    const head = { title: spec.title, siteName, seo: listSeo(res, spec.path, spec.page), feed: spec.feed };
     const [headHtml, body] = await Promise.all([
       renderSharedFragment(req.app, 'partials/document-head', head),
       renderSharedFragment(req.app, spec.view, {

@@ -14,9 +14,12 @@ export interface SiteIdentity {
  * has them, else the app's `siteName` and the default description.
  */
 export function siteIdentity(res: Response): SiteIdentity {
-  const locals = { ...res.app.locals, ...res.locals } as Record<string, unknown>;
-  const name = nonEmpty(locals.siteTitle) ?? nonEmpty(locals.siteName) ?? 'Folio';
-  const description = nonEmpty(locals.siteDescription) ?? DEFAULT_SITE_DESCRIPTION;
+  // Key by key, as a view sees them (res.locals over app.locals): spreading both objects on every request
+  // cost ~1% of a signed-in page view's CPU (`npm run bench -- --profile posts-signed-in`).
+  const local = (key: string): unknown =>
+    Object.hasOwn(res.locals, key) ? res.locals[key] : (res.app.locals as Record<string, unknown>)[key];
+  const name = nonEmpty(local('siteTitle')) ?? nonEmpty(local('siteName')) ?? 'Folio';
+  const description = nonEmpty(local('siteDescription')) ?? DEFAULT_SITE_DESCRIPTION;
   return { name, description };
 }
 
