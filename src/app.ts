@@ -88,6 +88,8 @@ export function createApp(input: AppDeps | Services): Express {
   app.set('view cache', config.isProduction);
   // Strips the indentation and blank lines that template tags leave behind (rmWhitespace), as EJS 7 needs it.
   useEjs(app, { viewsDir, cache: config.isProduction });
+  // Every res.redirect saves a changed session first (src/session/save-before-redirect.ts).
+  saveSessionBeforeRedirect(app);
   // Express's own last-resort handler reads 'env' to decide whether to print stacks: follow our config.
   app.set('env', config.isProduction ? 'production' : 'development');
   // Defaults for every view, so an error page renders even when the request failed before viewLocals ran.
@@ -132,7 +134,7 @@ export function createApp(input: AppDeps | Services): Express {
   // picture goes on down the ordinary path, logged (src/images/images.serve.ts).
   app.use(pictures.serving);
   app.use(noStoreForSessions);
-  app.use(requestLogger(logger));
+  app.use(requestLogger(app, logger));
   // br or gzip for every compressible response (HTML, CSS, JS, JSON, XML), as the browser accepts, with
   // Vary: Accept-Encoding. Pages served from the page cache come already compressed (once per encoding).
   app.use(compression());
@@ -171,7 +173,6 @@ export function createApp(input: AppDeps | Services): Express {
   app.use(express.json({ limit: '100kb' }));
   app.use(createSessionMiddleware(config, sessionStore));
   app.use(exposeEndedSession(config, sessionStore));
-  app.use(saveSessionBeforeRedirect);
   app.use(enforceSessionLifetime(config.session, now));
   // Every date on the page in the account's zone (src/time); anonymous pages (cached, shared) say UTC.
   const zonedDates = (req: Request) => zonedFormatters(zoneOrUtc(req.session?.user?.timeZone));

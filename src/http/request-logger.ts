@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Express as App, Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 
 /**
@@ -27,6 +27,21 @@ declare global {
   }
 }
 
+/** What a request's own log is made from, on first use (`req.log`). */
+interface OwnLog {
+  readonly base: Logger;
+  readonly line: RequestLine;
+  made?: Logger;
+}
+interface RequestLine {
+  readonly id: string;
+  readonly method: string;
+  readonly url: string;
+  readonly ip: string | undefined;
+}
+const OWN_LOG = Symbol('folio.ownLog');
+type WithOwnLog = Request & { [OWN_LOG]?: OwnLog };
+
 /**
  * One JSON line per request with a request id, also sent back as X-Request-Id so a user's report can be
  * matched to the log. Only the fields worth keeping are serialised: no cookies, no bodies.
@@ -34,10 +49,22 @@ declare global {
  * The line is the one pino-http wrote (`req`, `res`, `responseTime`, `clientIp`, `userId`; "request
  * completed", "request aborted" or "request errored"), written here in one call: pino-http made two child
  * loggers per request, and a third when the response ended with a user, ~5% of a signed-in page view's CPU
- * (`npm run bench -- --profile posts-signed-in`). `req.log`, for the handlers' own lines, is made the first
- * time a handler logs: most requests never do.
+ * (`npm run bench -- --profile posts-signed-in`). `req.log`, for the handlers' own lines, is a getter on this
+ * app's request prototype (as Express defines `req.ip`), made the first time a handler logs: most requests
+ * never do, and a property defined on each request cost as much as the child logger it saved.
  */
-export function requestLogger(logger: Logger): RequestHandler {
+export function requestLogger(app: App, logger: Logger): RequestHandler {
+  Object.defineProperty(app.request, 'log', {
+    configurable: true,
+    get(this: WithOwnLog): Logger | undefined {
+      const own = this[OWN_LOG];
+      if (!own) return undefined;
+      // The client as Express sees it (through TRUST_PROXY).
+      own.made ??= own.base.child({ req: own.line, clientIp: this.ip });
+      return own.made;
+    },
+  });
+
   return (req, res, next) => {
     const startedAt = Date.now();
     const incoming = req.headers['x-request-id'];
@@ -45,31 +72,24 @@ export function requestLogger(logger: Logger): RequestHandler {
     res.setHeader('X-Request-Id', id);
     req.id = id;
     // The URL as received: routers mounted under a path rewrite req.url on the way.
-    const line = { id, method: req.method, url: redactTokens(req.originalUrl), ip: req.socket.remoteAddress };
-    let own: Logger | undefined;
-    Object.defineProperty(req, 'log', {
-      configurable: true,
-      enumerable: true,
-      // The client as Express sees it (through TRUST_PROXY).
-      get: () => {
-        own ??= logger.child({ req: line, clientIp: req.ip });
-        return own;
-      },
-      set: (log: Logger) => {
-        own = log;
-      },
-    });
+    const line: RequestLine = {
+      id,
+      method: req.method,
+      url: redactTokens(req.originalUrl),
+      ip: req.socket.remoteAddress,
+    };
+    (req as WithOwnLog)[OWN_LOG] = { base: logger, line };
     if (req.url === '/healthz') return next();
 
-    const done = (err?: Error) => {
+    const done = () => {
       res.removeListener('close', done);
       res.removeListener('finish', done);
       const status = res.statusCode;
       // 503 means "MongoDB is unavailable": an outage, logged as such once (db/connect.ts), not a bug per request.
-      const level = err || (status >= 500 && status !== 503) ? 'error' : status >= 400 ? 'warn' : 'info';
+      const level = status >= 500 && status !== 503 ? 'error' : status >= 400 ? 'warn' : 'info';
       // The real error of a 5xx is already logged, with this request's id, by the error handler.
       const message =
-        err || status >= 500
+        status >= 500
           ? 'request errored'
           : !req.readableAborted && res.writableEnded
             ? 'request completed'

@@ -90,6 +90,31 @@ describe('the page cache', () => {
     expect(anonymous.text).not.toContain('Signed in as');
   });
 
+  it("a session cookie is judged by its signature every time: a forged copy of a signed-in visitor's gets the cached page", async () => {
+    const mine = await writer.get('/posts').expect(200);
+    expect(mine.headers['x-page-cache']).toBeUndefined();
+    const cookie = writer.jar.getCookie(a.config.session.cookieName, {
+      domain: '127.0.0.1',
+      path: '/',
+      secure: false,
+      script: false,
+    });
+    if (!cookie) throw new Error('the writer has no session cookie');
+    // Seen (and verified) on every view: still never served from the cache.
+    for (let i = 0; i < 3; i++) {
+      const again = await request(a.app).get('/posts').set('Cookie', `${cookie.name}=${cookie.value}`).expect(200);
+      expect(again.headers['x-page-cache']).toBeUndefined();
+      expect(again.text).toContain('Signed in as');
+    }
+    // Its signature changed by one character: a cookie express-session ignores, so the visitor is anonymous.
+    const last = cookie.value.slice(-1);
+    const forged = `${cookie.value.slice(0, -1)}${last === 'A' ? 'B' : 'A'}`;
+    await request(a.app).get('/posts').expect(200);
+    const answer = await request(a.app).get('/posts').set('Cookie', `${cookie.name}=${forged}`).expect(200);
+    expect(answer.headers['x-page-cache']).toBe('hit');
+    expect(answer.text).not.toContain('Signed in as');
+  });
+
   it('a write straight to MongoDB (as by another process) shows once the TTL has passed', async () => {
     await postModel(a.connection).create({
       title: 'Written elsewhere',

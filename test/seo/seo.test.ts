@@ -68,6 +68,10 @@ describe('meta tags on public pages', () => {
       ['/tags/perf', `${ORIGIN}/tags/perf`],
       ['/users/seo-writer', `${ORIGIN}/users/seo-writer`],
       ['/search?q=caching', `${ORIGIN}/search?q=caching`],
+      // Canonical URLs are remembered per path and content parameters (seoLocals): each its own.
+      ['/search?q=sessions', `${ORIGIN}/search?q=sessions`],
+      ['/posts?page=3', `${ORIGIN}/posts?page=3`],
+      ['/posts?utm_source=y', `${ORIGIN}/posts`],
       ['/auth/login', `${ORIGIN}/auth/login`],
       ['/auth/register', `${ORIGIN}/auth/register`],
     ] as const) {
