@@ -132,7 +132,7 @@ export function createApp(input: AppDeps | Services): Express {
   // eleven lines), compression (already-compressed formats), the static files (no disk lookup for
   // /images/…/960.webp) and the session. Only public hits are answered there; an unknown or not-yet-public
   // picture goes on down the ordinary path, logged (src/images/images.serve.ts).
-  app.use(pictures.serving);
+  app.use('/images', pictures.serving);
   app.use(noStoreForSessions);
   app.use(requestLogger(app, logger));
   // br or gzip for every compressible response (HTML, CSS, JS, JSON, XML), as the browser accepts, with
@@ -178,7 +178,7 @@ export function createApp(input: AppDeps | Services): Express {
   const zonedDates = (req: Request) => zonedFormatters(zoneOrUtc(req.session?.user?.timeZone));
   app.use(viewLocals([readingListHeader, zonedDates]));
   // Multipart, which the CSRF middleware cannot read: the upload checks origin, session and token itself.
-  app.use(pictures.upload);
+  app.use('/images', pictures.upload);
   // CSRF first: a forged post with a malformed token field (`_csrf[x]=y`) is a 403, like any other forgery.
   app.use(csrfProtection());
   app.use(limitNewSessions(throttle));

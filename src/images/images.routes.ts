@@ -69,12 +69,14 @@ export function imagesFeature(deps: ImagesDeps) {
     });
   };
 
+  // `serving` and `upload` are mounted at /images (app.ts): every other request passes them by with one
+  // prefix test instead of entering two routers before its own.
   const serving = Router();
-  serving.get('/images/:id', [publicRoute], server.early());
-  serving.get('/images/:id/:variant', [publicRoute], server.early());
+  serving.get('/:id', [publicRoute], server.early());
+  serving.get('/:id/:variant', [publicRoute], server.early());
 
   const uploads = Router();
-  uploads.post('/images', [...deps.uploaders], upload);
+  uploads.post('/', [...deps.uploaders], upload);
 
   const routes = Router();
   routes.get('/images/:id', [publicRoute], server.late());
