@@ -212,11 +212,13 @@ export function createApp(input: AppDeps | Services): Express {
   app.use('/account/email', emailRoutes(services));
   // The development outbox: absent in production, so /dev/mail is a 404 there like any unknown path.
   if (!config.isProduction) app.use('/dev', devRoutes(services));
-  app.use('/posts', reportRoutes(services));
   // The editor's Preview and autosave (before /posts/:id, which would take "preview" for an id).
   app.use('/posts', writingRoutes({ ...services, writers: roles.requireCan('post.create') }));
-  app.use('/posts', commentConfirmRoutes(services));
   app.use('/posts', postsRoutes({ ...services, images: pictures.forPosts, shared: services.sharedResults }));
+  // Deeper paths only (/posts/:id/report, /posts/:id/comments/:commentId/…), none of which the posts router
+  // answers: after it, so the list and the post pages, most of the traffic, are found without entering these.
+  app.use('/posts', reportRoutes(services));
+  app.use('/posts', commentConfirmRoutes(services));
   app.use('/admin', adminRoutes({ ...services, settings: siteSettings }));
   app.use('/drafts', draftsRoutes(services));
   app.use(pictures.routes);
