@@ -21,7 +21,10 @@ declare global {
     interface Request {
       /** This request's id: X-Request-Id as received (when well-formed) or made here; sent back in the answer. */
       id: string;
-      /** The log for this request's own lines: every line carries the request (`req`) and `clientIp`. */
+      /**
+       * The log for this request's own lines: every line carries the request (`req`) and `clientIp`. Set for
+       * every request the request log has seen: all but the public pictures answered before it (app.ts).
+       */
       log: Logger;
     }
   }
@@ -50,8 +53,8 @@ type WithOwnLog = Request & { [OWN_LOG]?: OwnLog };
  * completed", "request aborted" or "request errored"), written here in one call: pino-http made two child
  * loggers per request, and a third when the response ended with a user, ~5% of a signed-in page view's CPU
  * (`npm run bench -- --profile posts-signed-in`). `req.log`, for the handlers' own lines, is a getter on this
- * app's request prototype (as Express defines `req.ip`), made the first time a handler logs: most requests
- * never do, and a property defined on each request cost as much as the child logger it saved.
+ * app's request prototype (as Express defines `req.ip`) rather than a property defined on each request, and
+ * the child logger is made the first time a handler logs: most requests never do.
  */
 export function requestLogger(app: App, logger: Logger): RequestHandler {
   Object.defineProperty(app.request, 'log', {
